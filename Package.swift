@@ -1,0 +1,131 @@
+// swift-tools-version:6.2
+// FlowLearn: learning nuggets in the flow of work, answered from team chat.
+//
+// The targets mirror the architecture (see README "Architecture"):
+//   FlowLearnCore      pure logic: content, keyword index, matcher, assistant (no HTTP, curl, SQL)
+//   FlowLearnSlack     Slack adapter: verify, decode, encode (no I/O)
+//   FlowLearnConsole   console adapter for `flowlearn chat`
+//   FlowLearnPoster    the only module that imports libcurl (CCurl)
+//   FlowLearnStore     the only module that knows SQL (GRDB over SQLite)
+//   FlowLearnServer    composition root: configuration, Hummingbird routes, services
+//   flowlearn          the command-line tool
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "FlowLearn",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "flowlearn", targets: ["flowlearn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CStemmer",
+            path: "Sources/CStemmer",
+            providers: [.apt(["libstemmer-dev"])]
+        ),
+        .target(
+            name: "FlowLearnCore",
+            dependencies: [
+                "CStemmer",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/Core",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FlowLearnSlack",
+            dependencies: [
+                "FlowLearnCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Adapters/Slack",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FlowLearnConsole",
+            dependencies: ["FlowLearnCore"],
+            path: "Sources/Adapters/Console",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FlowLearnPoster",
+            dependencies: [
+                "CCurl",
+                "FlowLearnCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Poster",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FlowLearnStore",
+            dependencies: [
+                "FlowLearnCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/Store",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FlowLearnServer",
+            dependencies: [
+                "FlowLearnCore", "FlowLearnSlack", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Server",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "flowlearn",
+            dependencies: [
+                "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/flowlearn",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FlowLearnCoreTests",
+            dependencies: ["FlowLearnCore"],
+            path: "Tests/CoreTests",
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "FlowLearnSlackTests",
+            dependencies: ["FlowLearnSlack", "FlowLearnCore"],
+            path: "Tests/SlackTests",
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "FlowLearnServerTests",
+            dependencies: [
+                "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnPoster", "FlowLearnStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/ServerTests"
+        ),
+    ]
+)

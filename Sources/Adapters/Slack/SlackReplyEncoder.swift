@@ -1,0 +1,103 @@
+import FlowLearnCore
+import Foundation
+
+/// Renders a core `Reply` as Slack requests: `chat.postMessage` in a thread, or a POST to `response_url`.
+public struct SlackReplyEncoder: Sendable {
+    /// e.g. `https://slack.com/api`, no trailing slash needed.
+    public var apiBaseURL: String
+    public var botToken: String
+
+    public init(apiBaseURL: String, botToken: String) {
+        self.apiBaseURL = apiBaseURL.hasSuffix("/") ? String(apiBaseURL.dropLast()) : apiBaseURL
+        self.botToken = botToken
+    }
+
+    /// `chat.postMessage` into the conversation, threaded when the conversation has a thread.
+    public func postMessage(_ reply: Reply, to conversation: ConversationRef) -> OutboundRequest {
+        var message = Self.message(for: reply)
+        message.channel = conversation.channel
+        message.thread_ts = conversation.thread
+        return OutboundRequest(
+            url: apiBaseURL + "/chat.postMessage",
+            headers: [
+                .init("Content-Type", "application/json; charset=utf-8"),
+                .init("Authorization", "Bearer \(botToken)", isSecret: true),
+            ],
+            body: Self.json(message), purpose: "slack.chat.postMessage")
+    }
+
+    /// An ephemeral reply through a slash command's or interaction's `response_url`.
+    public static func responseURLMessage(_ reply: Reply, responseURL: String) -> OutboundRequest {
+        var message = Self.message(for: reply)
+        message.response_type = "ephemeral"
+        return OutboundRequest(
+            url: responseURL, headers: [.init("Content-Type", "application/json; charset=utf-8")],
+            body: json(message), purpose: "slack.response_url")
+    }
+
+    /// The body of a synchronous answer to a slash command (help text needs no second request).
+    public static func immediateResponse(_ reply: Reply) -> [UInt8] {
+        var message = Self.message(for: reply)
+        message.response_type = "ephemeral"
+        return json(message)
+    }
+
+    static func json(_ message: SlackMessage) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding these plain structs cannot fail.
+        return Array((try? encoder.encode(message)) ?? Data("{}".utf8))
+    }
+
+    /// Section text may hold at most 3,000 characters.
+    static let sectionLimit = 3000
+
+    static func message(for reply: Reply) -> SlackMessage {
+        switch reply {
+        case .nugget(let nugget, _):
+            var blocks = [SlackMessage.Block.section(clip("*\(SlackText.escape(nugget.title))*\n" + SlackText.mrkdwn(fromMarkdown: nugget.body)))]
+            if !nugget.links.isEmpty {
+                let links = nugget.links.map { "<\(SlackText.escape($0.url))|\(SlackText.escape($0.title))>" }
+                blocks.append(.context("\(ReplyWording.moreLead) " + links.joined(separator: " · ")))
+            }
+            return SlackMessage(text: nugget.title, blocks: blocks)
+        case .choice(let first, let second, let question):
+            let lines = [
+                "\(ReplyWording.choiceLead) *\(SlackText.escape(first.title))* or *\(SlackText.escape(second.title))*?",
+                "• *\(SlackText.escape(first.title))*: \(SlackText.mrkdwn(fromMarkdown: first.summary))",
+                "• *\(SlackText.escape(second.title))*: \(SlackText.mrkdwn(fromMarkdown: second.summary))",
+                "_Ask again with a few more words and I'll give you the whole nugget._",
+            ]
+            return SlackMessage(
+                text: "\(ReplyWording.choiceLead) \(first.title) / \(second.title)",
+                blocks: [.section(clip(lines.joined(separator: "\n"))), .context("You asked: \(SlackText.escape(question))")])
+        case .unknown(let question):
+            return SlackMessage(
+                text: ReplyWording.unknownLead,
+                blocks: [
+                    .section("\(ReplyWording.unknownLead) \(ReplyWording.unknownFollow)"),
+                    .context("You asked: \(SlackText.escape(question))"),
+                ])
+        case .help(let command):
+            let lines = ReplyWording.helpLines(command: command)
+            return SlackMessage(text: lines[0], blocks: [.section(lines.joined(separator: "\n"))])
+        }
+    }
+
+    static func clip(_ text: String) -> String {
+        text.count > sectionLimit ? String(text.prefix(sectionLimit - 1)) + "…" : text
+    }
+}
+
+extension SlackReplyEncoder {
+    /// Slack answers API calls with HTTP 200 and `{"ok":false,"error":"…"}` when it refuses them;
+    /// returns that error code, or nil when the call went through.
+    public static func apiError(in body: [UInt8]) -> String? {
+        struct Answer: Decodable {
+            var ok: Bool?
+            var error: String?
+        }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(body)), answer.ok == false else { return nil }
+        return answer.error ?? "unknown_error"
+    }
+}

@@ -1,0 +1,12 @@
+import Foundation
+
+/// What the assistant keeps: processed event ids (so a retried delivery is answered once) and the
+/// question log. SQLite implements it; another engine can slot in behind the same protocol.
+public protocol AssistantStore: Sendable {
+    /// Records that an event was taken, and its question with it, in one transaction; false (and
+    /// nothing written) when the event had been taken before: a retry or a duplicate delivery.
+    func claimEvent(platform: String, eventID: String, at: Date, logging entry: QuestionLogEntry?) async throws -> Bool
+    func record(_ entry: QuestionLogEntry) async throws
+    /// Most recent first.
+    func recentQuestions(unansweredOnly: Bool, limit: Int) async throws -> [QuestionLogEntry]
+}

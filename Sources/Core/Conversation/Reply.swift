@@ -1,0 +1,28 @@
+/// What the assistant answers, before any platform formatting. Adapters render it.
+public enum Reply: Sendable, Hashable {
+    /// One nugget answers the question.
+    case nugget(Nugget, confidence: Double)
+    /// Two nuggets fit about equally: "Did you mean A or B?".
+    case choice(Nugget, Nugget, question: String)
+    /// Nothing fits; the question was logged for the content team.
+    case unknown(question: String)
+    /// How to use the assistant.
+    case help(command: String)
+}
+
+/// Wording every adapter shares, so the bot says the same thing on every platform.
+public enum ReplyWording {
+    public static let unknownLead = "I don't have a nugget for that yet."
+    public static let unknownFollow = "I've noted the question so the learning team can write one."
+    public static let choiceLead = "Did you mean:"
+    public static let moreLead = "More:"
+
+    public static func helpLines(command: String) -> [String] {
+        [
+            "Ask me a work question and I'll answer with a short learning nugget.",
+            "• `\(command) how do I get reimbursed for a taxi?`",
+            "• Mention me in a channel, or send me a direct message.",
+            "• `\(command) help` shows this message.",
+        ]
+    }
+}

@@ -1,0 +1,47 @@
+/// The matcher's knobs, all with defaults that suit a small, hand-written content pack.
+public struct MatcherSettings: Sendable, Codable, Equatable {
+    /// Snowball algorithm for stemming (`english`, `german`, `french`, …).
+    public var language: String = "english"
+    /// Below this confidence the answer is "I don't have a nugget for that yet".
+    public var threshold: Double = 0.35
+    /// When the runner-up scores at least this fraction of the best, both are offered.
+    public var ambiguityRatio: Double = 0.85
+    /// Whether words one edit away from a known word count as that word.
+    public var typoTolerance: Bool = true
+    /// How much a corrected word counts compared with an exact one.
+    public var typoPenalty: Double = 0.8
+    /// How much a word the content never uses weighs against a match, as a share of a rare known word.
+    public var unknownWordWeight: Double = 0.5
+
+    public init() {}
+}
+
+/// One ranked candidate for a question.
+public struct Match: Sendable, Hashable, Codable {
+    public var nuggetID: String
+    public var title: String
+    /// Raw index score (sum of posting weights); comparable only within one question.
+    public var score: Double
+    /// Share of the question's content the nugget explains, 0…1; compared with the threshold.
+    public var confidence: Double
+    /// The question is, word for word, one of the nugget's example questions.
+    public var exact: Bool
+
+    public init(nuggetID: String, title: String, score: Double, confidence: Double, exact: Bool = false) {
+        self.nuggetID = nuggetID
+        self.title = title
+        self.score = score
+        self.confidence = confidence
+        self.exact = exact
+    }
+}
+
+/// What to do with a question.
+public enum MatchDecision: Sendable, Hashable {
+    /// One nugget answers it.
+    case answer(Match)
+    /// Two nuggets are about equally likely: offer both.
+    case choice(Match, Match)
+    /// Nothing is confident enough; the near misses are kept for the content team.
+    case unknown(nearMisses: [Match])
+}

@@ -1,0 +1,131 @@
+import FlowLearnCore
+import Foundation
+
+/// Reads and validates a configuration file: unknown keys (typos) and wrong types are errors naming
+/// the key; missing keys take their defaults.
+public enum ConfigurationLoader {
+    public static func load(path: String) throws(ConfigurationError) -> FlowLearnConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, key: "", problem: "cannot be read (does the file exist?)")
+        }
+        return try parse(data, file: path)
+    }
+
+    public static func parse(_ data: Data, file: String) throws(ConfigurationError) -> FlowLearnConfiguration {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ConfigurationError(file: file, key: "", problem: "is not valid JSON (\(error.localizedDescription))")
+        }
+        guard let root = object as? [String: Any] else {
+            throw ConfigurationError(file: file, key: "", problem: "must hold a JSON object at the top level")
+        }
+        try checkKeys(root, against: knownKeys, path: "", file: file)
+        let configuration: FlowLearnConfiguration
+        do {
+            // Missing keys take their defaults: lay the file's sections over the default configuration.
+            let defaults = try JSONSerialization.jsonObject(with: JSONEncoder().encode(FlowLearnConfiguration())) as! [String: Any]
+            var merged = defaults
+            for (section, value) in root where section != "$comment" {
+                var combined = defaults[section] as? [String: Any] ?? [:]
+                for (key, setting) in value as? [String: Any] ?? [:] { combined[key] = setting }
+                merged[section] = combined
+            }
+            let mergedData = try JSONSerialization.data(withJSONObject: merged)
+            configuration = try JSONDecoder().decode(FlowLearnConfiguration.self, from: mergedData)
+        } catch let error as DecodingError {
+            throw describe(error, file: file)
+        } catch {
+            throw ConfigurationError(file: file, key: "", problem: "\(error)")
+        }
+        try validate(configuration, file: file)
+        return configuration
+    }
+
+    /// Every key the file may hold, by section; written out so a typo is caught, not ignored.
+    static let knownKeys: [String: Set<String>] = [
+        "": ["server", "content", "matcher", "store", "slack", "poster", "log", "$comment"],
+        "server": ["host", "port", "maxBodyBytes"],
+        "content": ["intents"],
+        "matcher": ["language", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
+        "store": ["path"],
+        "slack": [
+            "enabled", "signingSecretEnv", "botTokenEnv", "botUserID", "apiBaseURL", "responseURLHosts", "command",
+            "eventsPath", "commandsPath", "signatureToleranceSeconds",
+        ],
+        "poster": ["timeoutSeconds", "connectTimeoutSeconds", "maxAttempts", "backoffSeconds", "maxBackoffSeconds", "maxRetryAfterSeconds", "workers"],
+        "log": ["level"],
+    ]
+
+    static func checkKeys(_ object: [String: Any], against known: [String: Set<String>], path: String, file: String) throws(ConfigurationError) {
+        let allowed = known[path] ?? []
+        for key in object.keys.sorted() {
+            let full = path.isEmpty ? key : "\(path).\(key)"
+            guard allowed.contains(key) else {
+                throw ConfigurationError(file: file, key: full, problem: "unknown key")
+            }
+            if path.isEmpty, key != "$comment" {
+                guard let section = object[key] as? [String: Any] else {
+                    throw ConfigurationError(file: file, key: full, problem: "must be an object")
+                }
+                try checkKeys(section, against: known, path: key, file: file)
+            }
+        }
+    }
+
+    static func describe(_ error: DecodingError, file: String) -> ConfigurationError {
+        func key(_ path: [any CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return ConfigurationError(file: file, key: key(context.codingPath), problem: "expected \(typeName(type))")
+        case .valueNotFound(let type, let context):
+            return ConfigurationError(file: file, key: key(context.codingPath), problem: "expected \(typeName(type)), found null")
+        case .keyNotFound(let missing, let context):
+            return ConfigurationError(file: file, key: key(context.codingPath + [missing]), problem: "is required")
+        case .dataCorrupted(let context):
+            return ConfigurationError(file: file, key: key(context.codingPath), problem: context.debugDescription)
+        @unknown default:
+            return ConfigurationError(file: file, key: "", problem: "\(error)")
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type: return "a whole number"
+        case is Double.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        case is [String].Type, is [Any].Type: return "a list"
+        default: return "a value of type \(type)"
+        }
+    }
+
+    static func validate(_ c: FlowLearnConfiguration, file: String) throws(ConfigurationError) {
+        func fail(_ key: String, _ problem: String) -> ConfigurationError { ConfigurationError(file: file, key: key, problem: problem) }
+        guard (0...65535).contains(c.server.port) else { throw fail("server.port", "must be between 0 and 65535") }
+        guard c.server.maxBodyBytes >= 1024 else { throw fail("server.maxBodyBytes", "must be at least 1024") }
+        guard (0...1).contains(c.matcher.threshold) else { throw fail("matcher.threshold", "must be between 0 and 1") }
+        guard (0...1).contains(c.matcher.ambiguityRatio) else { throw fail("matcher.ambiguityRatio", "must be between 0 and 1") }
+        guard SnowballStemmer.availableLanguages.contains(c.matcher.language) else {
+            throw fail("matcher.language", "unknown stemming language '\(c.matcher.language)'; one of \(SnowballStemmer.availableLanguages.joined(separator: ", "))")
+        }
+        guard !c.content.intents.isEmpty else { throw fail("content.intents", "must name a folder") }
+        guard !c.store.path.isEmpty else { throw fail("store.path", "must name a file or ':memory:'") }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(c.log.level) else {
+            throw fail("log.level", "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard URL(string: c.slack.apiBaseURL)?.scheme.map({ $0 == "https" || $0 == "http" }) == true else {
+            throw fail("slack.apiBaseURL", "must be an http(s) URL")
+        }
+        for (key, path) in [("slack.eventsPath", c.slack.eventsPath), ("slack.commandsPath", c.slack.commandsPath)] where !path.hasPrefix("/") {
+            throw fail(key, "must start with '/'")
+        }
+        guard c.slack.signatureToleranceSeconds > 0 else { throw fail("slack.signatureToleranceSeconds", "must be positive") }
+        guard c.poster.maxAttempts >= 1 else { throw fail("poster.maxAttempts", "must be at least 1") }
+        guard (1...64).contains(c.poster.workers) else { throw fail("poster.workers", "must be between 1 and 64") }
+        guard c.poster.timeoutSeconds > 0, c.poster.connectTimeoutSeconds > 0 else {
+            throw fail("poster.timeoutSeconds", "timeouts must be positive")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import FlowLearnCore
+import FlowLearnPoster
+
+/// Everything `flowlearn serve` reads from its JSON file, with working defaults for a local run.
+/// Secrets are never in the file: it names the environment variables that hold them.
+public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
+    public var server = ServerSection()
+    public var content = ContentSection()
+    public var matcher = MatcherSettings()
+    public var store = StoreSection()
+    public var slack = SlackSection()
+    public var poster = PosterSettings()
+    public var log = LogSection()
+
+    public init() {}
+
+    public struct ServerSection: Sendable, Codable, Equatable {
+        /// Address to listen on; `0.0.0.0` to accept connections from other machines.
+        public var host = "127.0.0.1"
+        public var port = 8080
+        /// Larger request bodies get 413 before anything reads them.
+        public var maxBodyBytes = 1 << 20
+    }
+
+    public struct ContentSection: Sendable, Codable, Equatable {
+        /// Folder of nugget files, relative to the configuration file.
+        public var intents = "Intents"
+    }
+
+    public struct StoreSection: Sendable, Codable, Equatable {
+        /// SQLite file, relative to the configuration file; `:memory:` keeps nothing on disk.
+        public var path = "var/flowlearn.sqlite"
+    }
+
+    public struct SlackSection: Sendable, Codable, Equatable {
+        public var enabled = true
+        /// Environment variable holding the app's signing secret.
+        public var signingSecretEnv = "SLACK_SIGNING_SECRET"
+        /// Environment variable holding the bot token (`xoxb-…`).
+        public var botTokenEnv = "SLACK_BOT_TOKEN"
+        /// The bot's own user id, to ignore its messages; Slack also sends it in `authorizations`.
+        public var botUserID: String? = nil
+        public var apiBaseURL = "https://slack.com/api"
+        /// Hosts a `response_url` may point at; any other is refused without a request.
+        public var responseURLHosts = ["hooks.slack.com"]
+        /// The slash command as configured in the Slack app, for help text.
+        public var command = "/learn"
+        public var eventsPath = "/slack/events"
+        public var commandsPath = "/slack/commands"
+        /// How old a signed request may be, in seconds.
+        public var signatureToleranceSeconds = 300.0
+    }
+
+    public struct LogSection: Sendable, Codable, Equatable {
+        /// trace, debug, info, notice, warning, error or critical.
+        public var level = "info"
+    }
+}

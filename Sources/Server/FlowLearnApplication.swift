@@ -1,0 +1,110 @@
+import FlowLearnCore
+import FlowLearnPoster
+import FlowLearnSlack
+import FlowLearnStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// What the composition root needs from the outside world; tests replace any part of it.
+public struct ApplicationSetup: Sendable {
+    public var configuration: FlowLearnConfiguration
+    /// Relative paths in the configuration are taken from here (the configuration file's folder).
+    public var baseDirectory: String
+    /// Where secrets are read from (the process environment in production).
+    public var environment: [String: String]
+    public var now: @Sendable () -> Date
+    public var logger: Logger
+    /// Replaces the SQLite store built from the configuration.
+    public var store: (any AssistantStore)?
+    /// Replaces the libcurl poster built from the configuration.
+    public var poster: (any RequestPoster)?
+
+    public init(
+        configuration: FlowLearnConfiguration, baseDirectory: String = ".",
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "flowlearn"),
+        store: (any AssistantStore)? = nil, poster: (any RequestPoster)? = nil
+    ) {
+        self.configuration = configuration
+        self.baseDirectory = baseDirectory
+        self.environment = environment
+        self.now = now
+        self.logger = logger
+        self.store = store
+        self.poster = poster
+    }
+
+    /// A path from the configuration, resolved against the configuration file's folder.
+    public func resolve(_ path: String) -> String {
+        path.hasPrefix("/") || path == ":memory:" ? path : (baseDirectory as NSString).appendingPathComponent(path)
+    }
+}
+
+/// Builds the whole server: content and matcher, store, poster, outbox, routes, in one place.
+public enum FlowLearnApplication {
+    public static func build(_ setup: ApplicationSetup) throws -> some ApplicationProtocol {
+        let configuration = setup.configuration
+        let logger = setup.logger
+        let started = Date()
+        let nuggets = try ContentLinter.load(ContentDirectory.read(setup.resolve(configuration.content.intents)))
+        let assistant = Assistant(matcher: try Matcher(nuggets: nuggets, settings: configuration.matcher))
+        logger.info(
+            "content loaded",
+            metadata: [
+                "nuggets": "\(nuggets.count)", "folder": "\(setup.resolve(configuration.content.intents))",
+                "ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
+            ])
+
+        let store: any AssistantStore
+        if let injected = setup.store {
+            store = injected
+        } else if configuration.store.path == ":memory:" {
+            store = try SQLiteStore.inMemory()
+        } else {
+            store = try SQLiteStore(path: setup.resolve(configuration.store.path))
+            logger.info("store opened", metadata: ["path": "\(setup.resolve(configuration.store.path))"])
+        }
+        let poster = setup.poster ?? CurlPoster(settings: configuration.poster, logger: Logger(label: "flowlearn.poster"))
+        let outbox = ReplyOutbox(poster: poster, logger: Logger(label: "flowlearn.outbox"))
+
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/healthz") { _, _ in
+            HTTPReply.json(.ok, ["status": "ok", "nuggets": "\(nuggets.count)"])
+        }
+        if configuration.slack.enabled {
+            slackRoutes(setup, assistant: assistant, store: store, outbox: outbox).register(on: router)
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "FlowLearn"),
+            services: [outbox],
+            onServerRunning: { channel in
+                logger.info("serving", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            },
+            logger: logger)
+    }
+
+    static func slackRoutes(_ setup: ApplicationSetup, assistant: Assistant, store: any AssistantStore, outbox: ReplyOutbox) -> SlackRoutes {
+        let slack = setup.configuration.slack
+        let secret = setup.environment[slack.signingSecretEnv].flatMap { $0.isEmpty ? nil : $0 }
+        let token = setup.environment[slack.botTokenEnv] ?? ""
+        if secret == nil {
+            setup.logger.warning(
+                "Slack routes answer 503 until the signing secret is set",
+                metadata: ["key": "slack.signingSecretEnv", "variable": "\(slack.signingSecretEnv)"])
+        }
+        if token.isEmpty {
+            setup.logger.warning(
+                "no bot token: mentions and direct messages cannot be answered (slash commands still work)",
+                metadata: ["key": "slack.botTokenEnv", "variable": "\(slack.botTokenEnv)"])
+        }
+        return SlackRoutes(
+            settings: slack,
+            signature: secret.map { SlackSignature(signingSecret: $0, tolerance: slack.signatureToleranceSeconds) },
+            encoder: SlackReplyEncoder(apiBaseURL: slack.apiBaseURL, botToken: token),
+            policy: SlackResponseURLPolicy(allowedHosts: slack.responseURLHosts),
+            assistant: assistant, store: store, outbox: outbox, maxBodyBytes: setup.configuration.server.maxBodyBytes,
+            now: setup.now, logger: setup.logger)
+    }
+}

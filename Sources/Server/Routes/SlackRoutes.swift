@@ -1,0 +1,131 @@
+import FlowLearnCore
+import FlowLearnSlack
+import Foundation
+import Hummingbird
+import Logging
+
+/// Slack's two entry points, the Events API and the slash command. Each verifies the signature over
+/// the raw body before anything else, answers within Slack's 3 s window, and leaves the chat API call
+/// to the outbox.
+struct SlackRoutes: Sendable {
+    let settings: FlowLearnConfiguration.SlackSection
+    /// Nil when the signing secret is not set: the routes then answer 503 and do nothing.
+    let signature: SlackSignature?
+    let encoder: SlackReplyEncoder
+    let policy: SlackResponseURLPolicy
+    let assistant: Assistant
+    let store: any AssistantStore
+    let outbox: ReplyOutbox
+    let maxBodyBytes: Int
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    enum Verified {
+        case body([UInt8])
+        case refused(Response)
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post(RouterPath(settings.eventsPath)) { request, _ in await events(request) }
+        router.post(RouterPath(settings.commandsPath)) { request, _ in await command(request) }
+    }
+
+    /// Verifies and returns the body, or the response that refuses the request.
+    private func verifiedBody(_ request: Request) async -> Verified {
+        guard let signature else {
+            return .refused(HTTPReply.error(.serviceUnavailable, "Slack is not configured: signing secret missing"))
+        }
+        guard let body = await request.rawBody(limit: maxBodyBytes) else {
+            return .refused(HTTPReply.error(.contentTooLarge, "body too large"))
+        }
+        do {
+            try signature.verify(
+                timestamp: request.header(SlackSignature.timestampHeader), signature: request.header(SlackSignature.signatureHeader),
+                body: body, now: now())
+        } catch {
+            logger.notice("refused unsigned or badly signed Slack request", metadata: ["path": "\(request.uri.path)", "reason": "\(error)"])
+            return .refused(HTTPReply.error(.unauthorized, error.description))
+        }
+        return .body(body)
+    }
+
+    func events(_ request: Request) async -> Response {
+        let body: [UInt8]
+        switch await verifiedBody(request) {
+        case .refused(let refusal): return refusal
+        case .body(let bytes): body = bytes
+        }
+        let decoded: SlackEventRequest
+        do {
+            decoded = try SlackEventDecoder.decode(body, botUserID: settings.botUserID, receivedAt: now())
+        } catch {
+            return HTTPReply.error(.badRequest, error.description)
+        }
+        switch decoded {
+        case .urlVerification(let challenge):
+            return HTTPReply.json(.ok, ["challenge": challenge])
+        case .ignored(let eventID, let reason):
+            logger.debug("Slack event ignored", metadata: ["event_id": "\(eventID ?? "-")", "reason": "\(reason)"])
+            return HTTPReply.empty()
+        case .question(let eventID, let message):
+            let response = assistant.respond(to: message, command: settings.command)
+            do {
+                guard try await store.claimEvent(platform: "slack", eventID: eventID, at: now(), logging: response.log) else {
+                    logger.info("duplicate Slack event ignored", metadata: [
+                        "event_id": "\(eventID)", "retry": "\(request.header("X-Slack-Retry-Num") ?? "0")",
+                    ])
+                    return HTTPReply.empty()
+                }
+                outbox.enqueue(encoder.postMessage(response.reply, to: message.conversation)) {
+                    SlackReplyEncoder.apiError(in: $0.body)
+                }
+                logAnswer(response, eventID: eventID)
+                return HTTPReply.empty()
+            } catch {
+                logger.error("store failed; Slack will retry", metadata: ["error": "\(error)"])
+                return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
+            }
+        }
+    }
+
+    func command(_ request: Request) async -> Response {
+        let body: [UInt8]
+        switch await verifiedBody(request) {
+        case .refused(let refusal): return refusal
+        case .body(let bytes): body = bytes
+        }
+        let command: SlackSlashCommand
+        do {
+            command = try SlackSlashCommand.decode(body)
+        } catch {
+            return HTTPReply.error(.badRequest, error.description)
+        }
+        let response = assistant.respond(to: command.message(receivedAt: now()), command: settings.command)
+        guard let log = response.log else {
+            return HTTPReply.json(.ok, SlackReplyEncoder.immediateResponse(response.reply))  // help needs no second request
+        }
+        guard policy.allows(command.responseURL) else {
+            logger.warning("refused response_url outside the allowed hosts", metadata: ["user": "\(command.userID)"])
+            return HTTPReply.error(.badRequest, "response_url host is not allowed")
+        }
+        do {
+            try await store.record(log)
+        } catch {
+            logger.error("store failed", metadata: ["error": "\(error)"])
+            return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
+        }
+        outbox.enqueue(SlackReplyEncoder.responseURLMessage(response.reply, responseURL: command.responseURL))
+        logAnswer(response, eventID: nil)
+        return HTTPReply.empty()
+    }
+
+    private func logAnswer(_ response: Assistant.Response, eventID: String?) {
+        guard let log = response.log else { return }
+        logger.info(
+            "question answered",
+            metadata: [
+                "platform": "slack", "outcome": "\(log.outcome.rawValue)", "nugget": "\(log.nuggetID ?? "-")",
+                "confidence": "\(String(format: "%.2f", log.confidence))", "event_id": "\(eventID ?? "-")",
+            ])
+    }
+}

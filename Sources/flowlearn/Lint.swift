@@ -1,0 +1,28 @@
+import ArgumentParser
+import FlowLearnCore
+
+/// `flowlearn lint [DIR]`: every problem as `path:line: severity: message`; exit 1 on any error.
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check every nugget file and report problems with line numbers.")
+
+    @Argument(help: "Folder of nugget files.")
+    var directory = "Intents"
+
+    func run() throws {
+        let files: [SourceFile]
+        do {
+            files = try ContentDirectory.read(directory)
+        } catch {
+            StandardError.print("\(directory): \(error)")
+            throw ExitCode(1)
+        }
+        let report = ContentLinter.lint(files)
+        for diagnostic in report.diagnostics { print(diagnostic) }
+        let warnings = report.diagnostics.count - report.errorCount
+        if report.errorCount > 0 {
+            StandardError.print("\(report.errorCount) error(s), \(warnings) warning(s) in \(files.count) file(s)")
+            throw ExitCode(1)
+        }
+        StandardError.print("\(files.count) file(s) OK, \(report.nuggets.count) nugget(s), \(warnings) warning(s)")
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import FlowLearnCore
+import FlowLearnServer
+import FlowLearnStore
+import Foundation
+
+/// `flowlearn questions`: what people asked, newest first; `--unanswered` for the content team's to-do list.
+struct Questions: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List logged questions (those without a nugget with --unanswered).")
+
+    @Option(name: .long, help: "Configuration file naming the store.")
+    var config = "config.example.json"
+
+    @Flag(name: .long, help: "Only questions that got 'no nugget yet'.")
+    var unanswered = false
+
+    @Option(name: .long, help: "How many to show.")
+    var limit = 50
+
+    func run() async throws {
+        let configuration: FlowLearnConfiguration
+        do {
+            configuration = try ConfigurationLoader.load(path: config)
+        } catch {
+            StandardError.print("flowlearn: \(error)")
+            throw ExitCode(2)
+        }
+        let setup = ApplicationSetup(configuration: configuration, baseDirectory: URL(fileURLWithPath: config).deletingLastPathComponent().path)
+        let store = try SQLiteStore(path: setup.resolve(configuration.store.path))
+        let entries = try await store.recentQuestions(unansweredOnly: unanswered, limit: limit)
+        let formatter = ISO8601DateFormatter()
+        for entry in entries {
+            let near = entry.candidates.prefix(2).map { "\($0.nuggetID) \(String(format: "%.2f", $0.confidence))" }.joined(separator: ", ")
+            print("\(formatter.string(from: entry.askedAt))  \(entry.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(entry.nuggetID ?? "-")  \"\(entry.text)\"" + (near.isEmpty ? "" : "  [near: \(near)]"))
+        }
+        if entries.isEmpty { StandardError.print("no questions logged yet") }
+    }
+}
