@@ -1,0 +1,119 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A real HTTP server on 127.0.0.1 (port chosen by the system) that records every request and answers
+/// from a script. It stands in for Slack's API and `response_url` hosts, so the real libcurl poster is
+/// exercised end to end. Tests await requests instead of sleeping.
+final class LocalHTTPSink: Sendable {
+    struct Received: Sendable {
+        var method: String
+        var path: String
+        var headers: [String: String]
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
+    }
+
+    /// One scripted answer: status, extra headers, body, and an optional delay before answering.
+    struct Answer: Sendable {
+        var status: HTTPResponse.Status = .ok
+        var headers: [String: String] = [:]
+        var body = #"{"ok":true}"#
+        var delay: Duration = .zero
+    }
+
+    private let recorder = Recorder()
+    private let task: Task<Void, any Error>
+    let port: Int
+
+    /// Starts the sink; `answers` are used in order, then the last one repeats (default: 200 `{"ok":true}`).
+    init(answers: [Answer] = []) async throws {
+        let recorder = self.recorder
+        await recorder.script(answers)
+        let router = Router(context: BasicRequestContext.self)
+        router.on("**", method: .post) { request, _ in try await Self.handle(request, recorder) }
+        router.on("**", method: .put) { request, _ in try await Self.handle(request, recorder) }
+        router.on("**", method: .get) { request, _ in try await Self.handle(request, recorder) }
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: Self.quietLogger)
+        task = Task { try await app.runService() }
+        var iterator = portStream.makeAsyncIterator()
+        port = await iterator.next() ?? 0
+    }
+
+    deinit { task.cancel() }
+
+    /// Cancelling the sink at the end of a test is expected; do not report it as an error.
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "sink")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    func stop() { task.cancel() }
+
+    /// Everything received so far.
+    func received() async -> [Received] { await recorder.requests }
+
+    /// Waits until at least `count` requests arrived, or `timeout` passed; returns what arrived.
+    func waitForRequests(_ count: Int, timeout: Duration = .seconds(10)) async -> [Received] {
+        await recorder.wait(for: count, timeout: timeout)
+    }
+
+    private static func handle(_ request: Request, _ recorder: Recorder) async throws -> Response {
+        let body = try await request.body.collect(upTo: 1 << 22)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }  // lowercase names
+        let answer = await recorder.record(
+            Received(method: request.method.rawValue, path: request.uri.string, headers: headers, body: Array(body.readableBytesView)))
+        if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        for (name, value) in answer.headers { fields[HTTPField.Name(name)!] = value }
+        return Response(status: answer.status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+    }
+
+    actor Recorder {
+        var requests: [Received] = []
+        var answers: [Answer] = []
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+        func script(_ answers: [Answer]) { self.answers = answers }
+
+        func record(_ request: Received) -> Answer {
+            requests.append(request)
+            let answer = answers.isEmpty ? Answer() : answers[min(requests.count - 1, answers.count - 1)]
+            let ready = waiters.filter { $0.count <= requests.count }
+            waiters.removeAll { $0.count <= requests.count }
+            for waiter in ready { waiter.continuation.resume() }
+            return answer
+        }
+
+        func wait(for count: Int, timeout: Duration) async -> [Received] {
+            if requests.count >= count { return requests }
+            let timer = Task { [weak self] in
+                try await Task.sleep(for: timeout)
+                await self?.releaseAll()
+            }
+            await withCheckedContinuation { waiters.append((count, $0)) }
+            timer.cancel()
+            return requests
+        }
+
+        private func releaseAll() {
+            for waiter in waiters { waiter.continuation.resume() }
+            waiters.removeAll()
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import FlowLearnCore
+import FlowLearnServer
+import FlowLearnStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The real application, wired to a local sink and an in-memory store, with a fixed clock.
+struct TestServer {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let now = Date(timeIntervalSince1970: 1_764_500_000)
+
+    let store: SQLiteStore
+    let sink: LocalHTTPSink
+    let slack = SlackRequests(now: TestServer.now)
+    var configuration = FlowLearnConfiguration()
+    var environment = ["SLACK_SIGNING_SECRET": SlackRequests.secret, "SLACK_BOT_TOKEN": "xoxb-test-token"]
+
+    init(sink: LocalHTTPSink) throws {
+        self.sink = sink
+        self.store = try SQLiteStore.inMemory()
+        configuration.content.intents = TestServer.repositoryRoot + "/Intents"
+        configuration.slack.apiBaseURL = sink.baseURL + "/api"
+        configuration.slack.responseURLHosts = ["127.0.0.1"]
+        configuration.poster.backoffSeconds = 0.01
+    }
+
+    func application() throws -> some ApplicationProtocol {
+        var logger = Logger(label: "flowlearn.test")
+        logger.logLevel = .warning
+        return try FlowLearnApplication.build(
+            ApplicationSetup(
+                configuration: configuration, baseDirectory: TestServer.repositoryRoot, environment: environment,
+                now: { TestServer.now }, logger: logger, store: store))
+    }
+
+    var responseURL: String { sink.baseURL + "/commands/T0001/1234/abcd" }
+}
