@@ -11,7 +11,7 @@ public struct MatcherSettings: Sendable, Codable, Equatable {
     /// How much a corrected word counts compared with an exact one.
     public var typoPenalty: Double = 0.8
     /// How much a word the content never uses weighs against a match, as a share of a rare known word.
-    public var unknownWordWeight: Double = 0.5
+    public var unknownWordWeight: Double = 1.0
 
     public init() {}
 }

@@ -1,0 +1,91 @@
+import FlowLearnCore
+import Testing
+
+@Suite("Keyword matcher")
+struct MatcherTests {
+    let matcher: Matcher
+
+    init() throws {
+        matcher = try Matcher(nuggets: Fixtures.nuggets)
+    }
+
+    func best(_ question: String) -> String? {
+        if case .answer(let match) = matcher.decide(question) { return match.nuggetID }
+        return nil
+    }
+
+    @Test func stemmingMatchesOtherWordForms() {
+        #expect(best("reimbursement of taxis") == "taxi")
+        #expect(best("requesting vacations") == "vacation")
+    }
+
+    @Test func typosStillMatch() {
+        #expect(best("how do I get reimbursd for a taxci") == "taxi")
+        #expect(best("reporting a phisihng email") == "phishing")
+    }
+
+    @Test func typosCountLessThanExactWords() {
+        let exact = matcher.rank("phishing").first
+        let typo = matcher.rank("phishnig").first
+        #expect(exact?.nuggetID == "phishing")
+        #expect(typo?.nuggetID == "phishing")
+        #expect(typo!.score < exact!.score)
+    }
+
+    @Test func unrelatedQuestionsAreRejected() {
+        for question in ["what is the capital of France", "best pizza in town", "how do I", ""] {
+            guard case .unknown = matcher.decide(question) else {
+                Issue.record("'\(question)' should get no nugget")
+                continue
+            }
+        }
+    }
+
+    @Test func aRelatedWordInAnUnrelatedQuestionIsNotEnough() {
+        // "email" appears in the phishing nugget, but the question is about something else entirely.
+        guard case .unknown(let near) = matcher.decide("how do I change my email signature font colour") else {
+            Issue.record("should be rejected")
+            return
+        }
+        #expect(near.first?.nuggetID == "phishing")  // kept as a near miss for authors
+    }
+
+    @Test func closeScoresOfferBoth() {
+        guard case .choice(let first, let second) = matcher.decide("vpn") else {
+            Issue.record("'vpn' fits two nuggets equally and should offer both")
+            return
+        }
+        #expect(Set([first.nuggetID, second.nuggetID]) == ["vpn-connect", "vpn-slow"])
+    }
+
+    @Test func anExampleQuestionIsASureAnswer() {
+        let ranked = matcher.rank("Why is the VPN slow?")
+        #expect(ranked.first?.nuggetID == "vpn-slow")
+        #expect(ranked.first?.confidence == 1)
+        #expect(ranked.first?.exact == true)
+    }
+
+    @Test func confidencesAreBetweenZeroAndOneAndRanked() {
+        let ranked = matcher.rank("taxi vacation phishing vpn", limit: 5)
+        #expect(ranked.count == 5)
+        for match in ranked { #expect((0...1).contains(match.confidence)) }
+        #expect(zip(ranked, ranked.dropFirst()).allSatisfy { $0.score >= $1.score })
+    }
+
+    @Test func thresholdIsConfigurable() throws {
+        var strict = MatcherSettings()
+        strict.threshold = 0.99
+        let picky = try Matcher(nuggets: Fixtures.nuggets, settings: strict)
+        guard case .unknown = picky.decide("taxi for my grandmother") else {
+            Issue.record("a partial match must fall below a threshold of 0.99")
+            return
+        }
+    }
+
+    @Test func typoToleranceCanBeSwitchedOff() throws {
+        var settings = MatcherSettings()
+        settings.typoTolerance = false
+        let exactOnly = try Matcher(nuggets: Fixtures.nuggets, settings: settings)
+        #expect(exactOnly.rank("phishnig").isEmpty)
+    }
+}
