@@ -20,6 +20,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flowlearn", targets: ["flowlearn"]),
+        .executable(name: "flowlearn-bench", targets: ["MatcherBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -104,6 +105,11 @@ let package = Package(
             ],
             path: "Sources/flowlearn",
             swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "MatcherBench",
+            dependencies: ["FlowLearnCore"],
+            path: "bench/MatcherBench"
         ),
         .testTarget(
             name: "FlowLearnCoreTests",

@@ -8,8 +8,7 @@ import Foundation
 struct Questions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List logged questions (those without a nugget with --unanswered).")
 
-    @Option(name: .long, help: "Configuration file naming the store.")
-    var config = "config.example.json"
+    @OptionGroup var options: ConfigurationOptions
 
     @Flag(name: .long, help: "Only questions that got 'no nugget yet'.")
     var unanswered = false
@@ -18,14 +17,8 @@ struct Questions: AsyncParsableCommand {
     var limit = 50
 
     func run() async throws {
-        let configuration: FlowLearnConfiguration
-        do {
-            configuration = try ConfigurationLoader.load(path: config)
-        } catch {
-            StandardError.print("flowlearn: \(error)")
-            throw ExitCode(2)
-        }
-        let setup = ApplicationSetup(configuration: configuration, baseDirectory: URL(fileURLWithPath: config).deletingLastPathComponent().path)
+        let (configuration, base) = try options.load()
+        let setup = ApplicationSetup(configuration: configuration, baseDirectory: base)
         let store = try SQLiteStore(path: setup.resolve(configuration.store.path))
         let entries = try await store.recentQuestions(unansweredOnly: unanswered, limit: limit)
         let formatter = ISO8601DateFormatter()

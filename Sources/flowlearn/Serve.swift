@@ -9,20 +9,14 @@ import Logging
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server with a configuration file.")
 
-    @Option(name: .long, help: "Configuration file (JSON); see config.example.json.")
-    var config = "config.example.json"
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(name: .long, help: "Listen on this port instead of the configured one.")
     var port: Int?
 
     func run() async throws {
-        var configuration: FlowLearnConfiguration
-        do {
-            configuration = try ConfigurationLoader.load(path: config)
-        } catch {
-            StandardError.print("flowlearn: \(error)")
-            throw ExitCode(2)
-        }
+        let loaded = try options.load()
+        var configuration = loaded.configuration
         if let port { configuration.server.port = port }
         let level = Logger.Level(rawValue: configuration.log.level) ?? .info
         LoggingSystem.bootstrap { label in
@@ -30,8 +24,7 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let base = (URL(fileURLWithPath: config).deletingLastPathComponent().path)
-        let setup = ApplicationSetup(configuration: configuration, baseDirectory: base)
+        let setup = ApplicationSetup(configuration: configuration, baseDirectory: loaded.baseDirectory)
         let app: any ApplicationProtocol
         do {
             app = try FlowLearnApplication.build(setup)

@@ -14,13 +14,8 @@ struct SlackRouteTests {
         let body = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: server.responseURL)
         try await server.application().test(.router) { client in
             let started = ContinuousClock.now
-            try await client.execute(
-                uri: "/slack/commands", method: .post,
-                headers: server.slack.headers(for: body, contentType: "application/x-www-form-urlencoded"),
-                body: ByteBuffer(bytes: body)
-            ) { response in
-                #expect(response.status == .ok)
-            }
+            let response = try await client.slack(.commands, body, server: server)
+            #expect(response.status == .ok)
             let received = await sink.waitForRequests(1)
             #expect(ContinuousClock.now - started < .seconds(1))
             let post = try #require(received.first)
@@ -44,12 +39,8 @@ struct SlackRouteTests {
         let server = try TestServer(sink: sink)
         let body = SlackRequests.appMention(eventID: "Ev0PV52K21", text: "my laptop was stolen from my car, what now?")
         try await server.application().test(.router) { client in
-            try await client.execute(
-                uri: "/slack/events", method: .post, headers: server.slack.headers(for: body, contentType: "application/json"),
-                body: ByteBuffer(bytes: body)
-            ) { response in
-                #expect(response.status == .ok)
-            }
+            let response = try await client.slack(.events, body, server: server)
+            #expect(response.status == .ok)
             let received = await sink.waitForRequests(1)
             let post = try #require(received.first)
             #expect(post.method == "POST")
@@ -75,17 +66,13 @@ struct SlackRouteTests {
                     headers[HTTPField.Name("X-Slack-Retry-Num")!] = "\(retry)"
                     headers[HTTPField.Name("X-Slack-Retry-Reason")!] = "http_timeout"
                 }
-                try await client.execute(uri: "/slack/events", method: .post, headers: headers, body: ByteBuffer(bytes: body)) { response in
-                    #expect(response.status == .ok)
-                }
+                #expect(try await client.slack(.events, body, server: server, headers: headers).status == .ok)
             }
             _ = await sink.waitForRequests(1)
             // A second reply, if one were sent, would follow the first within the same outbox pass;
             // send one more distinct event and wait for it, so everything queued before it has been posted.
             let other = SlackRequests.appMention(eventID: "Ev0OTHER", text: "how do I report a phishing email?")
-            try await client.execute(
-                uri: "/slack/events", method: .post, headers: server.slack.headers(for: other, contentType: "application/json"),
-                body: ByteBuffer(bytes: other)) { _ in }
+            try await client.slack(.events, other, server: server)
             let received = await sink.waitForRequests(2)
             #expect(received.count == 2)
             #expect(received.filter { $0.text.contains("VPN") }.count == 1)
@@ -120,12 +107,8 @@ struct SlackRouteTests {
             SlackRequests.appMention(eventID: "Ev0FORGED", text: "how do I book a flight?"),
             contentType: "application/json", kind: kind, slack: server.slack)
         try await server.application().test(.router) { client in
-            try await client.execute(uri: "/slack/commands", method: .post, headers: command.headers, body: ByteBuffer(bytes: command.body)) { response in
-                #expect(response.status == .unauthorized)
-            }
-            try await client.execute(uri: "/slack/events", method: .post, headers: event.headers, body: ByteBuffer(bytes: event.body)) { response in
-                #expect(response.status == .unauthorized)
-            }
+            #expect(try await client.slack(.commands, command.body, server: server, headers: command.headers).status == .unauthorized)
+            #expect(try await client.slack(.events, event.body, server: server, headers: event.headers).status == .unauthorized)
         }
         #expect(try await server.store.recentQuestions(unansweredOnly: false, limit: 10).isEmpty)
         // The event id was not claimed: a correctly signed delivery of it would still be answered.
@@ -140,12 +123,8 @@ struct SlackRouteTests {
         let server = setup
         let body = SlackRequests.slashCommand(text: "how do I book a flight?", responseURL: sink.baseURL + "/steal")
         try await server.application().test(.router) { client in
-            try await client.execute(
-                uri: "/slack/commands", method: .post,
-                headers: server.slack.headers(for: body, contentType: "application/x-www-form-urlencoded"), body: ByteBuffer(bytes: body)
-            ) { response in
-                #expect(response.status == .badRequest)
-            }
+            let response = try await client.slack(.commands, body, server: server)
+            #expect(response.status == .badRequest)
         }
         #expect(await sink.received().isEmpty)
         #expect(try await server.store.recentQuestions(unansweredOnly: false, limit: 10).isEmpty)
@@ -156,13 +135,9 @@ struct SlackRouteTests {
         let server = try TestServer(sink: sink)
         let body = Array(#"{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}"#.utf8)
         try await server.application().test(.router) { client in
-            try await client.execute(
-                uri: "/slack/events", method: .post, headers: server.slack.headers(for: body, contentType: "application/json"),
-                body: ByteBuffer(bytes: body)
-            ) { response in
-                #expect(response.status == .ok)
-                #expect(String(buffer: response.body).contains("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"))
-            }
+            let response = try await client.slack(.events, body, server: server)
+            #expect(response.status == .ok)
+            #expect(String(buffer: response.body).contains("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"))
         }
     }
 
@@ -172,15 +147,11 @@ struct SlackRouteTests {
         for text in ["", "help"] {
             let body = SlackRequests.slashCommand(text: text, responseURL: server.responseURL)
             try await server.application().test(.router) { client in
-                try await client.execute(
-                    uri: "/slack/commands", method: .post,
-                    headers: server.slack.headers(for: body, contentType: "application/x-www-form-urlencoded"), body: ByteBuffer(bytes: body)
-                ) { response in
-                    #expect(response.status == .ok)
-                    let text = String(buffer: response.body)
-                    #expect(text.contains("ephemeral"))
-                    #expect(text.contains("/learn"))
-                }
+                let response = try await client.slack(.commands, body, server: server)
+                #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(text.contains("ephemeral"))
+                #expect(text.contains("/learn"))
             }
         }
         #expect(await sink.received().isEmpty)
@@ -192,18 +163,8 @@ struct SlackRouteTests {
         let garbage = Array("{not json".utf8)
         let noFields = Array("text=hello".utf8)
         try await server.application().test(.router) { client in
-            try await client.execute(
-                uri: "/slack/events", method: .post, headers: server.slack.headers(for: garbage, contentType: "application/json"),
-                body: ByteBuffer(bytes: garbage)
-            ) { response in
-                #expect(response.status == .badRequest)
-            }
-            try await client.execute(
-                uri: "/slack/commands", method: .post,
-                headers: server.slack.headers(for: noFields, contentType: "application/x-www-form-urlencoded"), body: ByteBuffer(bytes: noFields)
-            ) { response in
-                #expect(response.status == .badRequest)
-            }
+            #expect(try await client.slack(.events, garbage, server: server).status == .badRequest)
+            #expect(try await client.slack(.commands, noFields, server: server).status == .badRequest)
         }
         #expect(await sink.received().isEmpty)
     }
@@ -215,12 +176,8 @@ struct SlackRouteTests {
         let server = setup
         let body = SlackRequests.slashCommand(text: "vpn", responseURL: server.responseURL)
         try await server.application().test(.router) { client in
-            try await client.execute(
-                uri: "/slack/commands", method: .post,
-                headers: server.slack.headers(for: body, contentType: "application/x-www-form-urlencoded"), body: ByteBuffer(bytes: body)
-            ) { response in
-                #expect(response.status == .serviceUnavailable)
-            }
+            let response = try await client.slack(.commands, body, server: server)
+            #expect(response.status == .serviceUnavailable)
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
             }
@@ -232,12 +189,8 @@ struct SlackRouteTests {
         let server = try TestServer(sink: sink)
         let body = SlackRequests.slashCommand(text: "<!channel> what's the best pizza topping?", responseURL: server.responseURL)
         try await server.application().test(.router) { client in
-            try await client.execute(
-                uri: "/slack/commands", method: .post,
-                headers: server.slack.headers(for: body, contentType: "application/x-www-form-urlencoded"), body: ByteBuffer(bytes: body)
-            ) { response in
-                #expect(response.status == .ok)
-            }
+            let response = try await client.slack(.commands, body, server: server)
+            #expect(response.status == .ok)
             let post = try #require(await sink.waitForRequests(1).first)
             #expect(post.text.contains(ReplyWording.unknownLead.replacingOccurrences(of: "'", with: "'")))
             #expect(!post.text.contains("<!channel>"))

@@ -2,7 +2,10 @@ import FlowLearnCore
 import FlowLearnServer
 import FlowLearnStore
 import Foundation
+import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
+import NIOCore
 import Logging
 
 /// The real application, wired to a local sink and an in-memory store, with a fixed clock.
@@ -36,4 +39,21 @@ struct TestServer {
     }
 
     var responseURL: String { sink.baseURL + "/commands/T0001/1234/abcd" }
+}
+
+extension TestClientProtocol {
+    /// Sends a body to a Slack route signed as Slack would (or with the headers given) and returns the response.
+    @discardableResult
+    func slack(_ route: SlackRoute, _ body: [UInt8], server: TestServer, headers: HTTPFields? = nil) async throws -> TestResponse {
+        try await execute(
+            uri: route.path, method: .post, headers: headers ?? server.slack.headers(for: body, contentType: route.contentType),
+            body: ByteBuffer(bytes: body)) { $0 }
+    }
+}
+
+enum SlackRoute {
+    case commands, events
+
+    var path: String { self == .commands ? "/slack/commands" : "/slack/events" }
+    var contentType: String { self == .commands ? "application/x-www-form-urlencoded" : "application/json" }
 }

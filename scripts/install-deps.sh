@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the system libraries FlowLearn builds against, when missing (Debian/Ubuntu).
+#   scripts/install-deps.sh            what the server needs
+#   scripts/install-deps.sh --test     the same, plus what the tests need
+# Safe to run again: it only calls apt-get for packages that are not installed.
+set -euo pipefail
+
+packages=(libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config)
+if [[ "${1:-}" == "--test" ]]; then
+    packages+=(ca-certificates)
+fi
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "install-deps: not a Debian-based system; install these yourself: ${packages[*]}" >&2
+    exit 0
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+    exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+        echo "install-deps: need root to install: ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
