@@ -50,7 +50,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/Core",
-            swiftSettings: strict
+            // The matcher trains when content loads; optimise it in debug builds too, so tests and
+            // `swift run` do not wait on unoptimised training loops.
+            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .target(
             name: "FlowLearnSlack",

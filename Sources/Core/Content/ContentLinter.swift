@@ -49,18 +49,8 @@ public enum ContentLinter {
         return report.nuggets
     }
 
-    /// Case, punctuation and spacing do not make two questions different.
+    /// Case, accents, punctuation and spacing do not make two questions different.
     static func normalizedQuestion(_ text: String) -> String {
-        text.lowercased().unicodeScalars
-            .map { CharacterSetLike.isWordScalar($0) ? String($0) : " " }
-            .joined()
-            .split(separator: " ")
-            .joined(separator: " ")
-    }
-}
-
-enum CharacterSetLike {
-    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+        Tokenizer.tokens(text).joined(separator: " ")
     }
 }

@@ -1,125 +1,162 @@
-/// Maps a question to nuggets through a keyword index: tokenise, stem, correct typos, sum posting
-/// weights, and turn the best scores into a decision (answer, choice of two, or "don't know").
+/// Maps a question to nuggets and decides: answer, offer two, or admit not knowing.
+///
+/// Two engines sit behind one interface. With enough example questions per nugget, the matcher
+/// learns a linear model over words, word pairs and character n-grams from the nuggets' example
+/// questions, titles, keywords and bodies, calibrated on held-out folds (`LinearIntentModel`); for
+/// small hand-written packs and very large content sets it uses the BM25F keyword ranker, which needs
+/// no training (`model: auto` picks; `learned` or `keyword` force one). Both store their knowledge as postings
+/// from features to nuggets with weights: a keyword index.
 public struct Matcher: Sendable {
     public let nuggets: [Nugget]
     public let settings: MatcherSettings
-    public let index: KeywordIndex
-    let analyzer: TextAnalyzer
-    /// Known surface words → term id, so most query words skip the stemmer.
-    let surfaceTerms: [String: Int32]
-    let typos: TypoCorrector?
+    let engine: Engine
     /// Normalised example question → nugget: an exact phrasing is a sure hit.
     let exactQuestions: [String: Int]
-    /// The mass of a word no nugget uses (idf of a term with document frequency 0, scaled).
-    let unknownMass: Float
 
-    public init(nuggets: [Nugget], settings: MatcherSettings = MatcherSettings(), bm25: BM25Parameters = BM25Parameters())
-        throws(MatcherError)
-    {
+    enum Engine: Sendable {
+        case learned(LinearIntentModel)
+        case keyword(KeywordRanker)
+    }
+
+    /// Below this share of known content words a question counts as (partly) off-topic.
+    static let minimumCoverage = 0.6
+
+    /// Content sets up to this many nuggets get the learned model under `model: auto`…
+    public static let learnedModelLimit = 3000
+    /// …when they give at least this many example questions per nugget: fewer cannot calibrate the
+    /// model's confidence on held-out folds, and the keyword ranker serves them better.
+    public static let learnedModelExamples = 8
+
+    /// - Parameter outOfScope: example questions that must not be answered (they teach the model what
+    ///   to reject; the keyword ranker ignores them).
+    public init(nuggets: [Nugget], outOfScope: [String] = [], settings: MatcherSettings = MatcherSettings()) throws(MatcherError) {
         self.nuggets = nuggets
         self.settings = settings
         let analyzer = try TextAnalyzer(language: settings.language)
-        self.analyzer = analyzer
-
-        var surface: [String: String] = [:]
-        var surfaceDocuments: [String: Set<Int>] = [:]
         var exact: [String: Int] = [:]
-        func analyse(_ text: String, document: Int) -> [String] {
-            analyzer.words(text).map { word in
-                surfaceDocuments[word, default: []].insert(document)
-                if let stem = surface[word] { return stem }
-                let stem = analyzer.stemmer.stem(word)
-                surface[word] = stem
-                return stem
-            }
-        }
-        var documents: [[NuggetField: [String]]] = []
         for (number, nugget) in nuggets.enumerated() {
-            var fields: [NuggetField: [String]] = [:]
-            fields[.questions] = nugget.questions.flatMap { analyse($0, document: number) }
-            fields[.keywords] = nugget.keywords.flatMap { analyse($0, document: number) }
-            fields[.title] = analyse(nugget.title, document: number)
-            fields[.topic] = analyse(nugget.topic.replacingDashes(), document: number)
-            fields[.body] = analyse(nugget.body, document: number)
-            documents.append(fields)
-            for question in nugget.questions {
-                exact[ContentLinter.normalizedQuestion(question), default: number] = exact[ContentLinter.normalizedQuestion(question)] ?? number
+            for question in nugget.questions where exact[ContentLinter.normalizedQuestion(question)] == nil {
+                exact[ContentLinter.normalizedQuestion(question)] = number
             }
         }
-        let index = BM25Weighting.index(documents: documents, parameters: bm25)
-        self.index = index
-        self.surfaceTerms = surface.compactMapValues { index.id(of: $0) }
         self.exactQuestions = exact
-        self.typos = settings.typoTolerance ? TypoCorrector(vocabulary: surfaceDocuments.mapValues(\.count)) : nil
-        let rareIDF = BM25Weighting.inverseDocumentFrequency(documentCount: nuggets.count, frequency: 0)
-        self.unknownMass = Float(rareIDF * bm25.referenceSaturation * settings.unknownWordWeight)
+        let learned: Bool
+        switch settings.model {
+        case .learned: learned = true
+        case .keyword: learned = false
+        case .auto:
+            let examples = nuggets.reduce(outOfScope.count) { $0 + $1.questions.count }
+            learned = (2...Self.learnedModelLimit).contains(nuggets.count) && examples >= Self.learnedModelExamples * nuggets.count
+        }
+        if learned {
+            var examples: [LinearIntentModel.Example] = []
+            for (number, nugget) in nuggets.enumerated() {
+                for question in nugget.questions { examples.append(.init(text: question, label: number)) }
+                if !nugget.title.isEmpty { examples.append(.init(text: nugget.title, label: number)) }
+                if !nugget.keywords.isEmpty { examples.append(.init(text: nugget.keywords.joined(separator: " "), label: number)) }
+                if !nugget.body.isEmpty { examples.append(.init(text: nugget.body, label: number, weight: 0.3)) }
+            }
+            examples += outOfScope.map { .init(text: $0, label: nil) }
+            engine = .learned(
+                LinearIntentModel.train(
+                    examples, classes: nuggets.count, stemmer: analyzer.stemmer, stopwords: analyzer.stopwords, settings: settings.learning))
+        } else {
+            engine = .keyword(KeywordRanker(nuggets: nuggets, settings: settings, analyzer: analyzer))
+        }
     }
 
-    /// The query's terms as index ids with their factor (1, or the typo penalty), and the mass of
-    /// words the index does not know.
-    func queryTerms(_ question: String) -> (terms: [(id: Int32, factor: Float)], unknownMass: Float) {
-        var terms: [(id: Int32, factor: Float)] = []
-        var seen: Set<Int32> = []
-        var unknown: Float = 0
-        var seenUnknown: Set<String> = []
-        for word in analyzer.words(question) {
-            var id = surfaceTerms[word]
-            var factor: Float = 1
-            if id == nil { id = index.id(of: analyzer.stemmer.stem(word)) }
-            if id == nil, let typos, let corrected = typos.correct(word) {
-                id = surfaceTerms[corrected]
-                factor = Float(settings.typoPenalty)
-            }
-            if let id {
-                if seen.insert(id).inserted { terms.append((id, factor)) }
-            } else if seenUnknown.insert(word).inserted {
-                unknown += unknownMass
-            }
+    /// The confidence below which the answer is "no nugget yet": configured, or calibrated on the content.
+    public var threshold: Double {
+        if let configured = settings.threshold { return configured }
+        switch engine {
+        case .learned(let model): return model.calibration.threshold
+        case .keyword: return MatcherSettings.keywordThreshold
         }
-        return (terms, unknown)
+    }
+
+    /// Features (terms) and postings in the engine's index.
+    public var indexSize: (features: Int, postings: Int) {
+        switch engine {
+        case .learned(let model): return model.size
+        case .keyword(let ranker): return (ranker.index.postings.count, ranker.index.postings.reduce(0) { $0 + $1.count })
+        }
+    }
+
+    /// Which engine answers: `learned` or `keyword`.
+    public var engineName: String {
+        if case .learned = engine { return "learned" }
+        return "keyword"
     }
 
     /// The best nuggets for a question, best first, at most `limit`.
     public func rank(_ question: String, limit: Int = 5) -> [Match] {
-        let (terms, unknown) = queryTerms(question)
-        guard !terms.isEmpty else { return [] }
-        var scores = [Float](repeating: 0, count: nuggets.count)
-        var touched: [Int32] = []
-        var mass = unknown
-        for term in terms {
-            index.accumulate(term: term.id, factor: term.factor, into: &scores, touched: &touched)
-            mass += term.factor * index.termMass[Int(term.id)]
+        var ranked: [(document: Int, score: Float, confidence: Double)]
+        switch engine {
+        case .keyword(let ranker):
+            ranked = ranker.rank(question, limit: limit)
+        case .learned(let model):
+            // The calibrated probability; a question whose content words are mostly unknown to the content
+            // (off-topic) is scaled down, since no held-out example showed the model such questions.
+            let (scores, coverage) = model.evaluate(question)
+            let offTopic = min(1, coverage / Self.minimumCoverage)
+            ranked = Self.top(scores, limit: limit).map { entry in
+                (entry.document, entry.score, offTopic * model.calibration.confidence(top: entry.score, margin: entry.margin))
+            }
         }
-        let exact = exactQuestions[ContentLinter.normalizedQuestion(question)]
-        var ranked = touched.map { (document: Int($0), score: scores[Int($0)]) }
-        ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.document < $1.document }
-        if let exact, let position = ranked.firstIndex(where: { $0.document == exact }) {
-            let hit = ranked.remove(at: position)
-            ranked.insert((hit.document, max(hit.score, (ranked.first?.score ?? 0) * 1.0001)), at: 0)
+        var exactHit = false
+        if let exact = exactQuestions[ContentLinter.normalizedQuestion(question)] {
+            ranked.removeAll { $0.document == exact }
+            ranked.insert((exact, (ranked.first?.score ?? 0) + 1, 1), at: 0)
+            ranked = Array(ranked.prefix(limit))
+            exactHit = true
         }
-        return ranked.prefix(limit).enumerated().map { position, entry in
-            let isExact = position == 0 && entry.document == exact
-            let confidence = isExact ? 1 : min(1, mass > 0 ? Double(entry.score / mass) : 0)
-            return Match(
-                nuggetID: nuggets[entry.document].id, title: nuggets[entry.document].title,
-                score: Double(entry.score), confidence: confidence, exact: isExact)
+        return ranked.enumerated().map { position, entry in
+            Match(
+                nuggetID: nuggets[entry.document].id, title: nuggets[entry.document].title, score: Double(entry.score),
+                confidence: entry.confidence, exact: exactHit && position == 0)
+        }
+    }
+
+    /// The `limit` best classes with each one's margin over the best other class.
+    static func top(_ scores: [Float], limit: Int) -> [(document: Int, score: Float, margin: Float)] {
+        var best: [(document: Int, score: Float)] = []
+        best.reserveCapacity(limit + 2)
+        let keep = max(limit, 2)
+        for (document, score) in scores.enumerated() where best.count < keep || score > best[best.count - 1].score {
+            let position = best.firstIndex { score > $0.score } ?? best.count
+            best.insert((document, score), at: position)
+            if best.count > keep { best.removeLast() }
+        }
+        guard let first = best.first else { return [] }
+        let runnerUp = best.count > 1 ? best[1].score : first.score
+        return best.prefix(limit).enumerated().map { position, entry in
+            (entry.document, entry.score, entry.score - (position == 0 ? runnerUp : first.score))
         }
     }
 
     /// Answer, offer two, or admit not knowing.
     public func decide(_ question: String) -> MatchDecision {
         let ranked = rank(question, limit: 3)
-        guard let best = ranked.first, best.confidence >= settings.threshold else {
+        guard let best = ranked.first, best.confidence >= threshold else {
             return .unknown(nearMisses: ranked)
         }
-        if ranked.count > 1, !best.exact, ranked[1].confidence >= settings.threshold,
-            ranked[1].score >= settings.ambiguityRatio * best.score
-        {
+        if ranked.count > 1, !best.exact, isClose(best, ranked[1]) {
             return .choice(best, ranked[1])
         }
         return .answer(best)
     }
 
+    /// Whether the runner-up is nearly as likely as the best.
+    func isClose(_ best: Match, _ second: Match) -> Bool {
+        switch engine {
+        case .keyword:
+            return second.confidence >= threshold && second.score >= settings.ambiguityRatio * best.score
+        case .learned(let model):
+            let first = model.calibration.likelihood(Float(best.score))
+            let other = model.calibration.likelihood(Float(second.score))
+            return other >= settings.ambiguityRatio * first
+        }
+    }
 }
 
 extension String {

@@ -2,8 +2,11 @@
 public struct MatcherSettings: Sendable, Codable, Equatable {
     /// Snowball algorithm for stemming (`english`, `german`, `french`, …).
     public var language: String = "english"
-    /// Below this confidence the answer is "I don't have a nugget for that yet".
-    public var threshold: Double = 0.35
+    /// Which engine ranks nuggets.
+    public var model: Model = .auto
+    /// Below this confidence the answer is "I don't have a nugget for that yet"; nil: calibrated from
+    /// the content for the learned model, `keywordThreshold` for the keyword ranker.
+    public var threshold: Double? = nil
     /// When the runner-up scores at least this fraction of the best, both are offered.
     public var ambiguityRatio: Double = 0.85
     /// Whether words one edit away from a known word count as that word.
@@ -13,7 +16,25 @@ public struct MatcherSettings: Sendable, Codable, Equatable {
     /// How much a word the content never uses weighs against a match, as a share of a rare known word.
     public var unknownWordWeight: Double = 1.0
 
+    /// Training of the learned model.
+    public var learning = LinearIntentModel.Settings()
+
+    /// The keyword ranker's default threshold (its confidence is the share of the question explained).
+    public static let keywordThreshold = 0.35
+
+    public enum Model: String, Sendable, Codable, CaseIterable {
+        /// Learned model up to `Matcher.learnedModelLimit` nuggets, keyword ranker beyond.
+        case auto
+        case learned
+        case keyword
+    }
+
     public init() {}
+
+    /// Training knobs stay out of configuration files; everything else is configurable.
+    enum CodingKeys: String, CodingKey {
+        case language, model, threshold, ambiguityRatio, typoTolerance, typoPenalty, unknownWordWeight
+    }
 }
 
 /// One ranked candidate for a question.

@@ -7,6 +7,7 @@ import Foundation
 /// its own, since those scripts do not separate words with spaces.
 public enum Tokenizer {
     public static func tokens(_ text: String) -> [String] {
+        if let ascii = asciiTokens(text) { return ascii }
         var tokens: [String] = []
         var current = String.UnicodeScalarView()
         func flush() {
@@ -47,6 +48,36 @@ public enum Tokenizer {
         }
         flush()
         return tokens
+    }
+
+    /// The same rules on plain ASCII text, straight from the UTF-8 bytes (most questions); nil when the
+    /// text has other characters.
+    static func asciiTokens(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            var tokens: [String] = []
+            var word: [UInt8] = []
+            word.reserveCapacity(32)
+            func isWordByte(_ byte: UInt8) -> Bool {
+                (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)
+            }
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                if byte >= 0x80 { return nil }
+                if (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) {
+                    word.append(byte)
+                } else if (0x41...0x5A).contains(byte) {
+                    word.append(byte + 32)
+                } else if byte == 0x27, !word.isEmpty, index + 1 < bytes.count, isWordByte(bytes[index + 1]) {
+                    continue  // apostrophe inside a word
+                } else if !word.isEmpty {
+                    tokens.append(String(decoding: word, as: UTF8.self))
+                    word.removeAll(keepingCapacity: true)
+                }
+            }
+            if !word.isEmpty { tokens.append(String(decoding: word, as: UTF8.self)) }
+            return tokens
+        }
     }
 
     static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {

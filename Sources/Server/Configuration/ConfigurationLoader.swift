@@ -48,7 +48,7 @@ public enum ConfigurationLoader {
         "": ["server", "content", "matcher", "store", "slack", "poster", "log", "$comment"],
         "server": ["host", "port", "maxBodyBytes"],
         "content": ["intents"],
-        "matcher": ["language", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
+        "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
         "store": ["path"],
         "slack": [
             "enabled", "signingSecretEnv", "botTokenEnv", "botUserID", "apiBaseURL", "responseURLHosts", "command",
@@ -105,7 +105,9 @@ public enum ConfigurationLoader {
         func fail(_ key: String, _ problem: String) -> ConfigurationError { ConfigurationError(file: file, key: key, problem: problem) }
         guard (0...65535).contains(c.server.port) else { throw fail("server.port", "must be between 0 and 65535") }
         guard c.server.maxBodyBytes >= 1024 else { throw fail("server.maxBodyBytes", "must be at least 1024") }
-        guard (0...1).contains(c.matcher.threshold) else { throw fail("matcher.threshold", "must be between 0 and 1") }
+        if let threshold = c.matcher.threshold, !(0...1).contains(threshold) {
+            throw fail("matcher.threshold", "must be between 0 and 1, or null to calibrate it from the content")
+        }
         guard (0...1).contains(c.matcher.ambiguityRatio) else { throw fail("matcher.ambiguityRatio", "must be between 0 and 1") }
         guard SnowballStemmer.availableLanguages.contains(c.matcher.language) else {
             throw fail("matcher.language", "unknown stemming language '\(c.matcher.language)'; one of \(SnowballStemmer.availableLanguages.joined(separator: ", "))")

@@ -1,0 +1,27 @@
+/// A sparse feature vector: sorted feature ids with their values.
+public struct SparseVector: Sendable, Hashable {
+    public var indices: [Int32]
+    public var values: [Float]
+
+    public init(indices: [Int32] = [], values: [Float] = []) {
+        self.indices = indices
+        self.values = values
+    }
+
+    public var isEmpty: Bool { indices.isEmpty }
+}
+
+/// Rows of sparse vectors in one contiguous block (compressed sparse rows), for training loops.
+struct SparseMatrix: Sendable {
+    var rowStart: [Int] = [0]
+    var columns: [Int32] = []
+    var values: [Float] = []
+
+    var rowCount: Int { rowStart.count - 1 }
+
+    mutating func append(_ vector: SparseVector) {
+        columns.append(contentsOf: vector.indices)
+        values.append(contentsOf: vector.values)
+        rowStart.append(columns.count)
+    }
+}

@@ -1,0 +1,90 @@
+/// Ranks nuggets by BM25F over their fields with typo correction: the matcher for content sets too
+/// large to learn from (and the first matcher FlowLearn had). Confidence is the share of the
+/// question's weight the nugget explains.
+struct KeywordRanker: Sendable {
+    let nuggets: [Nugget]
+    let settings: MatcherSettings
+    let index: KeywordIndex
+    let analyzer: TextAnalyzer
+    /// Known surface words → term id, so most query words skip the stemmer.
+    let surfaceTerms: [String: Int32]
+    let typos: TypoCorrector?
+    /// The mass of a word no nugget uses (idf of a term with document frequency 0, scaled).
+    let unknownMass: Float
+
+    init(nuggets: [Nugget], settings: MatcherSettings, analyzer: TextAnalyzer, bm25: BM25Parameters = BM25Parameters()) {
+        self.nuggets = nuggets
+        self.settings = settings
+        self.analyzer = analyzer
+
+        var surface: [String: String] = [:]
+        var surfaceDocuments: [String: Set<Int>] = [:]
+        func analyse(_ text: String, document: Int) -> [String] {
+            analyzer.words(text).map { word in
+                surfaceDocuments[word, default: []].insert(document)
+                if let stem = surface[word] { return stem }
+                let stem = analyzer.stemmer.stem(word)
+                surface[word] = stem
+                return stem
+            }
+        }
+        var documents: [[NuggetField: [String]]] = []
+        for (number, nugget) in nuggets.enumerated() {
+            var fields: [NuggetField: [String]] = [:]
+            fields[.questions] = nugget.questions.flatMap { analyse($0, document: number) }
+            fields[.keywords] = nugget.keywords.flatMap { analyse($0, document: number) }
+            fields[.title] = analyse(nugget.title, document: number)
+            fields[.topic] = analyse(nugget.topic.replacingDashes(), document: number)
+            fields[.body] = analyse(nugget.body, document: number)
+            documents.append(fields)
+        }
+        let index = BM25Weighting.index(documents: documents, parameters: bm25)
+        self.index = index
+        self.surfaceTerms = surface.compactMapValues { index.id(of: $0) }
+        self.typos = settings.typoTolerance ? TypoCorrector(vocabulary: surfaceDocuments.mapValues(\.count)) : nil
+        let rareIDF = BM25Weighting.inverseDocumentFrequency(documentCount: nuggets.count, frequency: 0)
+        self.unknownMass = Float(rareIDF * bm25.referenceSaturation * settings.unknownWordWeight)
+    }
+
+    /// The query's terms as index ids with their factor (1, or the typo penalty), and the mass of
+    /// words the index does not know.
+    func queryTerms(_ question: String) -> (terms: [(id: Int32, factor: Float)], unknownMass: Float) {
+        var terms: [(id: Int32, factor: Float)] = []
+        var seen: Set<Int32> = []
+        var unknown: Float = 0
+        var seenUnknown: Set<String> = []
+        for word in analyzer.words(question) {
+            var id = surfaceTerms[word]
+            var factor: Float = 1
+            if id == nil { id = index.id(of: analyzer.stemmer.stem(word)) }
+            if id == nil, let typos, let corrected = typos.correct(word) {
+                id = surfaceTerms[corrected]
+                factor = Float(settings.typoPenalty)
+            }
+            if let id {
+                if seen.insert(id).inserted { terms.append((id, factor)) }
+            } else if seenUnknown.insert(word).inserted {
+                unknown += unknownMass
+            }
+        }
+        return (terms, unknown)
+    }
+
+    /// The best nuggets for a question, best first, at most `limit`: (nugget number, score, confidence).
+    func rank(_ question: String, limit: Int) -> [(document: Int, score: Float, confidence: Double)] {
+        let (terms, unknown) = queryTerms(question)
+        guard !terms.isEmpty else { return [] }
+        var scores = [Float](repeating: 0, count: nuggets.count)
+        var touched: [Int32] = []
+        var mass = unknown
+        for term in terms {
+            index.accumulate(term: term.id, factor: term.factor, into: &scores, touched: &touched)
+            mass += term.factor * index.termMass[Int(term.id)]
+        }
+        var ranked = touched.map { (document: Int($0), score: scores[Int($0)]) }
+        ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.document < $1.document }
+        return ranked.prefix(limit).map { entry in
+            (entry.document, entry.score, min(1, mass > 0 ? Double(entry.score / mass) : 0))
+        }
+    }
+}

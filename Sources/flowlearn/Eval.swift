@@ -1,0 +1,160 @@
+import ArgumentParser
+import FlowLearnCore
+import Foundation
+
+/// `flowlearn eval --train A.csv --test B.csv [--json]`: trains the matcher on labelled questions and
+/// measures it on others (accuracy, out-of-scope rejection, latency, memory).
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the matcher on a labelled CSV (text,label) and measure it on another; 'oos' marks out-of-scope rows.")
+
+    @Option(name: .long, help: "Training CSV with a header 'text,label'.")
+    var train: String
+
+    @Option(name: .long, help: "Test CSV with a header 'text,label'.")
+    var test: String
+
+    @Option(name: .long, help: "Matcher engine: auto, learned or keyword.")
+    var model = MatcherSettings.Model.auto
+
+    @Option(name: .long, help: "Fixed confidence threshold instead of the calibrated one (0…1).")
+    var threshold: Double?
+
+    @Flag(name: .long, help: "Print one JSON object on stdout.")
+    var json = false
+
+    struct Report: Encodable {
+        var accuracy: Double
+        var in_scope_accuracy: Double
+        var oos_recall: Double?
+        var oos_precision: Double?
+        var macro_f1: Double
+        var train_seconds: Double
+        var queries: Int
+        var p50_us: Double
+        var p99_us: Double
+        var rss_mb: Double
+        var engine: String
+        var threshold: Double
+        var nuggets: Int
+        var train_rows: Int
+        var features: Int
+        var postings: Int
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(accuracy, forKey: .accuracy)
+            try c.encode(in_scope_accuracy, forKey: .in_scope_accuracy)
+            try c.encode(oos_recall, forKey: .oos_recall)  // null, not absent, when there are no oos rows
+            try c.encode(oos_precision, forKey: .oos_precision)
+            try c.encode(macro_f1, forKey: .macro_f1)
+            try c.encode(train_seconds, forKey: .train_seconds)
+            try c.encode(queries, forKey: .queries)
+            try c.encode(p50_us, forKey: .p50_us)
+            try c.encode(p99_us, forKey: .p99_us)
+            try c.encode(rss_mb, forKey: .rss_mb)
+            try c.encode(engine, forKey: .engine)
+            try c.encode(threshold, forKey: .threshold)
+            try c.encode(nuggets, forKey: .nuggets)
+            try c.encode(train_rows, forKey: .train_rows)
+            try c.encode(features, forKey: .features)
+            try c.encode(postings, forKey: .postings)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case accuracy, in_scope_accuracy, oos_recall, oos_precision, macro_f1, train_seconds, queries, p50_us, p99_us
+            case rss_mb, engine, threshold, nuggets, train_rows, features, postings
+        }
+    }
+
+    func run() throws {
+        let trainRows = try rows(train)
+        let testRows = try rows(test)
+        var settings = MatcherSettings()
+        settings.model = model
+        settings.threshold = threshold
+        StandardError.print("training on \(trainRows.count) rows …")
+        let started = ContinuousClock.now
+        let matcher = try Matcher(labelledRows: trainRows, settings: settings)
+        let trainSeconds = (ContinuousClock.now - started).seconds
+        StandardError.print("trained (\(matcher.engineName), \(matcher.nuggets.count) nuggets) in \(String(format: "%.2f", trainSeconds)) s; asking \(testRows.count) questions …")
+
+        for row in testRows.prefix(200) { _ = matcher.answer(row.text) }  // warm caches before timing
+        var predicted: [String?] = []
+        var latencies: [Double] = []
+        predicted.reserveCapacity(testRows.count)
+        latencies.reserveCapacity(testRows.count)
+        for (number, row) in testRows.enumerated() {
+            let t0 = ContinuousClock.now
+            let answer = matcher.answer(row.text)
+            latencies.append((ContinuousClock.now - t0).seconds * 1e6)
+            predicted.append(answer)
+            if (number + 1) % 1000 == 0 { StandardError.print("  \(number + 1)/\(testRows.count)") }
+        }
+        latencies.sort()
+        let metrics = EvaluationMetrics.compute(expected: testRows.map { $0.label == "oos" ? nil : $0.label }, predicted: predicted)
+        let report = Report(
+            accuracy: metrics.accuracy, in_scope_accuracy: metrics.inScopeAccuracy, oos_recall: metrics.outOfScopeRecall,
+            oos_precision: metrics.outOfScopePrecision, macro_f1: metrics.macroF1, train_seconds: trainSeconds,
+            queries: testRows.count, p50_us: Self.percentile(latencies, 0.5), p99_us: Self.percentile(latencies, 0.99),
+            rss_mb: ResidentMemory.megabytes(), engine: matcher.engineName, threshold: matcher.threshold,
+            nuggets: matcher.nuggets.count, train_rows: trainRows.count, features: matcher.indexSize.features,
+            postings: matcher.indexSize.postings)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            func f(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "n/a" }
+            print("accuracy            \(f(report.accuracy))")
+            print("in-scope accuracy   \(f(report.in_scope_accuracy))")
+            print("oos recall          \(f(report.oos_recall))")
+            print("oos precision       \(f(report.oos_precision))")
+            print("macro F1            \(f(report.macro_f1))")
+            print("train               \(String(format: "%.2f", report.train_seconds)) s (\(report.engine), threshold \(f(report.threshold)))")
+            print("latency             p50 \(String(format: "%.1f", report.p50_us)) µs, p99 \(String(format: "%.1f", report.p99_us)) µs over \(report.queries) questions")
+            print("resident memory     \(String(format: "%.1f", report.rss_mb)) MB")
+            print("index               \(report.features) features, \(report.postings) postings")
+        }
+    }
+
+    private func rows(_ path: String) throws -> [LabelledCSV.Row] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("\(path): cannot be read")
+        }
+        do {
+            return try LabelledCSV.parse(text)
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+    }
+
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+    }
+}
+
+extension MatcherSettings.Model: ExpressibleByArgument {}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// The process's resident memory, from /proc on Linux (getrusage's peak elsewhere).
+enum ResidentMemory {
+    static func megabytes() -> Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        {
+            return kilobytes / 1024
+        }
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        return Double(usage.ru_maxrss) / 1024
+    }
+}

@@ -1,0 +1,127 @@
+import FlowLearnCore
+import Foundation
+import Testing
+
+@Suite("Learned matcher")
+struct LearnedMatcherTests {
+    /// Four handmade intents with ten phrasings each, and a few questions that must not be answered.
+    static let rows: [LabelledCSV.Row] = {
+        let intents: [String: [String]] = [
+            "taxi": [
+                "how do I get reimbursed for a taxi", "can I expense a cab", "taxi receipt claim", "who pays for my taxi home",
+                "expense an uber ride", "claiming back a cab fare", "is a taxi to the airport covered", "reimbursement for taxis",
+                "do I need a receipt for the cab", "taxi costs on a business trip",
+            ],
+            "vacation": [
+                "how do I request vacation", "book a day off", "ask for holidays", "request annual leave", "take two weeks off",
+                "how many vacation days do I get", "holiday request approval", "when should I ask for leave", "planning time off",
+                "vacation booking in the HR tool",
+            ],
+            "phishing": [
+                "how do I report a phishing email", "I got a suspicious email", "is this email a scam", "someone wants my password by mail",
+                "report spam message", "clicked a link in a strange email", "fake invoice email", "phishing report button",
+                "email asking for gift cards", "suspicious sender address",
+            ],
+            "vpn": [
+                "how do I connect to the vpn", "vpn is not working", "vpn keeps disconnecting", "remote access to internal sites",
+                "set up globalprotect", "vpn portal unreachable", "slow vpn connection", "do I need vpn at home",
+                "vpn login fails", "cannot reach intranet without vpn",
+            ],
+        ]
+        var rows = intents.keys.sorted().flatMap { label in intents[label]!.map { LabelledCSV.Row(text: $0, label: label) } }
+        rows += ["what is the weather tomorrow", "tell me a joke", "who won the match", "best pizza in town"].map {
+            LabelledCSV.Row(text: $0, label: "oos")
+        }
+        return rows
+    }()
+
+    let matcher: Matcher
+
+    init() throws {
+        var settings = MatcherSettings()
+        settings.model = .learned
+        matcher = try Matcher(labelledRows: Self.rows, settings: settings)
+    }
+
+    @Test func answersNewPhrasings() {
+        #expect(matcher.engineName == "learned")
+        #expect(matcher.answer("can I claim a taxi I took to a client") == "taxi")
+        #expect(matcher.answer("I'd like to request some days off") == "vacation")
+        #expect(matcher.answer("my vpn connection drops all the time") == "vpn")
+    }
+
+    @Test func characterNGramsCarryTypos() {
+        #expect(matcher.answer("reprot a phisihng emial") == "phishing")
+        #expect(matcher.answer("vnp disconecting") == "vpn")
+    }
+
+    @Test func rejectsQuestionsAboutOtherSubjects() {
+        for question in ["what is the capital of France", "recommend a good pizza", "how tall is mount everest"] {
+            #expect(matcher.answer(question) == nil, "'\(question)' should get no nugget")
+        }
+    }
+
+    @Test func confidencesAreProbabilitiesAndThresholdIsCalibrated() {
+        let ranked = matcher.rank("how do I connect to the vpn from home", limit: 4)
+        #expect(ranked.first?.nuggetID == "vpn")
+        #expect(ranked.allSatisfy { (0...1).contains($0.confidence) })
+        #expect(zip(ranked, ranked.dropFirst()).allSatisfy { $0.score >= $1.score })
+        #expect((0.0..<1.0).contains(matcher.threshold))
+    }
+
+    @Test func autoPicksTheKeywordRankerForSmallHandWrittenPacks() throws {
+        let small = try Matcher(nuggets: Fixtures.nuggets)
+        #expect(small.engineName == "keyword")
+        let rich = try Matcher(labelledRows: Self.rows)
+        #expect(rich.engineName == "learned")
+    }
+}
+
+/// An evaluation on a slice of the shared BANKING77 data, asserting a floor well under the measured
+/// figures (BENCHMARKS.md) so a real regression fails it.
+@Suite("Evaluation on shared data", .enabled(if: SharedData.available))
+struct SharedDataEvaluationTests {
+    @Test func fewShotBankingAccuracyFloor() throws {
+        let train = try SharedData.rows("banking77-10shot/train.csv")
+        let test = Array(try SharedData.rows("banking77-10shot/test.csv").enumerated().filter { $0.offset % 4 == 0 }.map(\.element))
+        let matcher = try Matcher(labelledRows: train)
+        #expect(matcher.engineName == "learned")
+        let metrics = EvaluationMetrics.compute(
+            expected: test.map { $0.label }, predicted: test.map { matcher.answer($0.text) })
+        #expect(metrics.accuracy >= 0.70)
+        #expect(metrics.outOfScopeRecall == nil)
+    }
+
+    @Test func outOfScopeRejectionFloor() throws {
+        let train = try SharedData.rows("banking77-oos/train.csv")
+        let test = Array(try SharedData.rows("banking77-oos/test.csv").enumerated().filter { $0.offset % 3 == 0 }.map(\.element))
+        let matcher = try Matcher(labelledRows: train)
+        let metrics = EvaluationMetrics.compute(
+            expected: test.map { $0.label == "oos" ? nil : $0.label }, predicted: test.map { matcher.answer($0.text) })
+        #expect(try #require(metrics.outOfScopeRecall) >= 0.6)
+        #expect(metrics.inScopeAccuracy >= 0.78)
+    }
+}
+
+enum SharedData {
+    static let folder = Fixtures.repositoryRoot + "/../shared/datasets"
+    static var available: Bool { FileManager.default.fileExists(atPath: folder + "/banking77-oos/train.csv") }
+
+    static func rows(_ path: String) throws -> [LabelledCSV.Row] {
+        try LabelledCSV.parse(String(contentsOfFile: folder + "/" + path, encoding: .utf8))
+    }
+}
+
+@Suite("Evaluation metrics")
+struct EvaluationMetricsTests {
+    @Test func countsRejectionsAndOutOfScope() {
+        let metrics = EvaluationMetrics.compute(
+            expected: ["a", "a", "b", nil, nil], predicted: ["a", nil, "a", nil, "b"])
+        #expect(metrics.accuracy == 2.0 / 5)
+        #expect(metrics.inScopeAccuracy == 1.0 / 3)
+        #expect(metrics.outOfScopeRecall == 0.5)
+        #expect(metrics.outOfScopePrecision == 0.5)
+        // F1: a = 2·1/(2+1+1) = 0.5, b = 0, oos = 2·1/(2+1+1) = 0.5
+        #expect(abs(metrics.macroF1 - 1.0 / 3) < 1e-12)
+    }
+}
