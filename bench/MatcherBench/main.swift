@@ -71,6 +71,62 @@ for name in ["banking77", "banking77-10shot", "banking77-oos"] {
     }
 }
 
+// A synthetic content set of 100,000 nuggets over a 30,000-word made-up vocabulary (Zipf-like word
+// choice), to check that building and answering scale. Questions are example questions with one word
+// dropped.
+func syntheticContent(nuggets count: Int) -> (nuggets: [Nugget], questions: [(text: String, expected: String?)]) {
+    var random = SystemRandomNumberGenerator()
+    var seeded = SeededWords(seed: 42)
+    let syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ba", "de", "fi", "go", "hu", "ja", "ke", "la", "mo", "nu", "pe", "qi"]
+    let vocabulary = (0..<30_000).map { index -> String in
+        var word = ""
+        var n = index + 401
+        while n > 0 { word += syllables[n % syllables.count]; n /= syllables.count }
+        return word
+    }
+    func word() -> String { vocabulary[min(vocabulary.count - 1, Int(pow(seeded.unit(), 2.2) * Double(vocabulary.count)))] }
+    func phrase(_ n: Int) -> String { (0..<n).map { _ in word() }.joined(separator: " ") }
+    _ = random
+    var nuggets: [Nugget] = []
+    var questions: [(text: String, expected: String?)] = []
+    nuggets.reserveCapacity(count)
+    for number in 0..<count {
+        let id = "n\(number)"
+        let asked = (0..<4).map { _ in phrase(6) }
+        nuggets.append(Nugget(id: id, title: phrase(3), keywords: (0..<3).map { _ in word() }, questions: asked, body: phrase(30)))
+        if number % 50 == 0 {
+            questions.append((asked[0].split(separator: " ").dropFirst().joined(separator: " "), id))
+        }
+    }
+    return (nuggets, questions)
+}
+
+/// Deterministic uniform numbers for the synthetic set.
+struct SeededWords {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func unit() -> Double {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Double(state >> 11) / Double(1 << 53)
+    }
+}
+
+func residentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return 0 }
+    return kilobytes / 1024
+}
+
+if !arguments.contains("--no-synthetic") {
+    let (nuggets, questions) = syntheticContent(nuggets: 100_000)
+    let before = residentMegabytes()
+    var row = try measure(name: "synthetic, 100,000 nuggets (keyword engine)", build: { try Matcher(nuggets: nuggets) }, questions: questions)
+    row.name += String(format: " — index RSS %.0f MB", residentMegabytes() - before)
+    rows.append(row)
+}
+
 print("| content | nuggets | questions | build (ms) | p50 (µs) | p99 (µs) | accuracy |")
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for row in rows {
