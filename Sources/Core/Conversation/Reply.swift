@@ -17,8 +17,16 @@ public enum ReplyWording {
     public static let choiceLead = "Did you mean:"
     public static let moreLead = "More:"
 
+    /// - Parameter command: the slash command, or empty where there is none (the console).
     public static func helpLines(command: String) -> [String] {
-        [
+        if command.isEmpty {
+            return [
+                "Ask me a work question and I'll answer with a short learning nugget.",
+                "• For example: how do I get reimbursed for a taxi?",
+                "• `help` shows this message; `quit` ends the chat.",
+            ]
+        }
+        return [
             "Ask me a work question and I'll answer with a short learning nugget.",
             "• `\(command) how do I get reimbursed for a taxi?`",
             "• Mention me in a channel, or send me a direct message.",
