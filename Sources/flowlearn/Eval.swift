@@ -23,7 +23,7 @@ struct Eval: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object on stdout.")
     var json = false
 
-    struct Report: Encodable {
+    struct Report {
         var accuracy: Double
         var in_scope_accuracy: Double
         var oos_recall: Double?
@@ -41,29 +41,15 @@ struct Eval: ParsableCommand {
         var features: Int
         var postings: Int
 
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(accuracy, forKey: .accuracy)
-            try c.encode(in_scope_accuracy, forKey: .in_scope_accuracy)
-            try c.encode(oos_recall, forKey: .oos_recall)  // null, not absent, when there are no oos rows
-            try c.encode(oos_precision, forKey: .oos_precision)
-            try c.encode(macro_f1, forKey: .macro_f1)
-            try c.encode(train_seconds, forKey: .train_seconds)
-            try c.encode(queries, forKey: .queries)
-            try c.encode(p50_us, forKey: .p50_us)
-            try c.encode(p99_us, forKey: .p99_us)
-            try c.encode(rss_mb, forKey: .rss_mb)
-            try c.encode(engine, forKey: .engine)
-            try c.encode(threshold, forKey: .threshold)
-            try c.encode(nuggets, forKey: .nuggets)
-            try c.encode(train_rows, forKey: .train_rows)
-            try c.encode(features, forKey: .features)
-            try c.encode(postings, forKey: .postings)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case accuracy, in_scope_accuracy, oos_recall, oos_precision, macro_f1, train_seconds, queries, p50_us, p99_us
-            case rss_mb, engine, threshold, nuggets, train_rows, features, postings
+        /// One JSON object; the out-of-scope figures are `null` (not absent) without out-of-scope rows.
+        func json() throws -> String {
+            let object: [String: Any] = [
+                "accuracy": accuracy, "in_scope_accuracy": in_scope_accuracy, "oos_recall": oos_recall ?? NSNull(),
+                "oos_precision": oos_precision ?? NSNull(), "macro_f1": macro_f1, "train_seconds": train_seconds,
+                "queries": queries, "p50_us": p50_us, "p99_us": p99_us, "rss_mb": rss_mb, "engine": engine,
+                "threshold": threshold, "nuggets": nuggets, "train_rows": train_rows, "features": features, "postings": postings,
+            ]
+            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         }
     }
 
@@ -101,9 +87,7 @@ struct Eval: ParsableCommand {
             nuggets: matcher.nuggets.count, train_rows: trainRows.count, features: matcher.indexSize.features,
             postings: matcher.indexSize.postings)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try report.json())
         } else {
             func f(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "n/a" }
             print("accuracy            \(f(report.accuracy))")
