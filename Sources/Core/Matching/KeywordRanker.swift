@@ -81,9 +81,21 @@ struct KeywordRanker: Sendable {
             index.accumulate(term: term.id, factor: term.factor, into: &scores, touched: &touched)
             mass += term.factor * index.termMass[Int(term.id)]
         }
-        var ranked = touched.map { (document: Int($0), score: scores[Int($0)]) }
-        ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.document < $1.document }
-        return ranked.prefix(limit).map { entry in
+        // Keep the best `limit` in one pass: with many nuggets a question touches tens of thousands,
+        // and sorting them all would cost more than scoring them.
+        var ranked: [(document: Int, score: Float)] = []
+        ranked.reserveCapacity(limit + 1)
+        func before(_ a: (document: Int, score: Float), _ b: (document: Int, score: Float)) -> Bool {
+            a.score != b.score ? a.score > b.score : a.document < b.document
+        }
+        for document in touched {
+            let entry = (document: Int(document), score: scores[Int(document)])
+            if ranked.count == limit, let last = ranked.last, !before(entry, last) { continue }
+            let position = ranked.firstIndex { before(entry, $0) } ?? ranked.count
+            ranked.insert(entry, at: position)
+            if ranked.count > limit { ranked.removeLast() }
+        }
+        return ranked.map { entry in
             (entry.document, entry.score, min(1, mass > 0 ? Double(entry.score / mass) : 0))
         }
     }
