@@ -19,12 +19,14 @@ public struct ApplicationSetup: Sendable {
     public var store: (any AssistantStore)?
     /// Replaces the libcurl poster built from the configuration.
     public var poster: (any RequestPoster)?
+    /// Replaces the content library loaded from `content.intents`.
+    public var content: ContentLibrary?
 
     public init(
         configuration: FlowLearnConfiguration, baseDirectory: String = ".",
         environment: [String: String] = ProcessInfo.processInfo.environment,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "flowlearn"),
-        store: (any AssistantStore)? = nil, poster: (any RequestPoster)? = nil
+        store: (any AssistantStore)? = nil, poster: (any RequestPoster)? = nil, content: ContentLibrary? = nil
     ) {
         self.configuration = configuration
         self.baseDirectory = baseDirectory
@@ -33,6 +35,7 @@ public struct ApplicationSetup: Sendable {
         self.logger = logger
         self.store = store
         self.poster = poster
+        self.content = content
     }
 
     /// A path from the configuration, resolved against the configuration file's folder.
@@ -42,19 +45,13 @@ public struct ApplicationSetup: Sendable {
 }
 
 /// Builds the whole server: content and matcher, store, poster, outbox, routes, in one place.
+/// Services start in order (outbox, then the content library's SIGHUP listener) and stop in reverse.
 public enum FlowLearnApplication {
     public static func build(_ setup: ApplicationSetup) throws -> some ApplicationProtocol {
         let configuration = setup.configuration
         let logger = setup.logger
-        let started = Date()
-        let nuggets = try ContentLinter.load(ContentDirectory.read(setup.resolve(configuration.content.intents)))
-        let assistant = Assistant(matcher: try Matcher(nuggets: nuggets, settings: configuration.matcher))
-        logger.info(
-            "content loaded",
-            metadata: [
-                "nuggets": "\(nuggets.count)", "folder": "\(setup.resolve(configuration.content.intents))",
-                "ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
-            ])
+        let content = try setup.content
+            ?? ContentLibrary(folder: setup.resolve(configuration.content.intents), settings: configuration.matcher, logger: logger)
 
         let store: any AssistantStore
         if let injected = setup.store {
@@ -70,22 +67,22 @@ public enum FlowLearnApplication {
 
         let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ in
-            HTTPReply.json(.ok, ["status": "ok", "nuggets": "\(nuggets.count)"])
+            HTTPReply.json(.ok, ["status": "ok", "nuggets": "\(content.assistant.matcher.nuggets.count)"])
         }
         if configuration.slack.enabled {
-            slackRoutes(setup, assistant: assistant, store: store, outbox: outbox).register(on: router)
+            slackRoutes(setup, content: content, store: store, outbox: outbox).register(on: router)
         }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "FlowLearn"),
-            services: [outbox],
+            services: [outbox, content],
             onServerRunning: { channel in
                 logger.info("serving", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             },
             logger: logger)
     }
 
-    static func slackRoutes(_ setup: ApplicationSetup, assistant: Assistant, store: any AssistantStore, outbox: ReplyOutbox) -> SlackRoutes {
+    static func slackRoutes(_ setup: ApplicationSetup, content: ContentLibrary, store: any AssistantStore, outbox: ReplyOutbox) -> SlackRoutes {
         let slack = setup.configuration.slack
         let secret = setup.environment[slack.signingSecretEnv].flatMap { $0.isEmpty ? nil : $0 }
         let token = setup.environment[slack.botTokenEnv] ?? ""
@@ -104,7 +101,7 @@ public enum FlowLearnApplication {
             signature: secret.map { SlackSignature(signingSecret: $0, tolerance: slack.signatureToleranceSeconds) },
             encoder: SlackReplyEncoder(apiBaseURL: slack.apiBaseURL, botToken: token),
             policy: SlackResponseURLPolicy(allowedHosts: slack.responseURLHosts),
-            assistant: assistant, store: store, outbox: outbox, maxBodyBytes: setup.configuration.server.maxBodyBytes,
+            content: content, store: store, outbox: outbox, maxBodyBytes: setup.configuration.server.maxBodyBytes,
             now: setup.now, logger: setup.logger)
     }
 }

@@ -13,7 +13,7 @@ struct SlackRoutes: Sendable {
     let signature: SlackSignature?
     let encoder: SlackReplyEncoder
     let policy: SlackResponseURLPolicy
-    let assistant: Assistant
+    let content: ContentLibrary
     let store: any AssistantStore
     let outbox: ReplyOutbox
     let maxBodyBytes: Int
@@ -68,7 +68,7 @@ struct SlackRoutes: Sendable {
             logger.debug("Slack event ignored", metadata: ["event_id": "\(eventID ?? "-")", "reason": "\(reason)"])
             return HTTPReply.empty()
         case .question(let eventID, let message):
-            let response = assistant.respond(to: message, command: settings.command)
+            let response = content.assistant.respond(to: message, command: settings.command)
             do {
                 guard try await store.claimEvent(platform: "slack", eventID: eventID, at: now(), logging: response.log) else {
                     logger.info("duplicate Slack event ignored", metadata: [
@@ -100,7 +100,7 @@ struct SlackRoutes: Sendable {
         } catch {
             return HTTPReply.error(.badRequest, error.description)
         }
-        let response = assistant.respond(to: command.message(receivedAt: now()), command: settings.command)
+        let response = content.assistant.respond(to: command.message(receivedAt: now()), command: settings.command)
         guard let log = response.log else {
             return HTTPReply.json(.ok, SlackReplyEncoder.immediateResponse(response.reply))  // help needs no second request
         }

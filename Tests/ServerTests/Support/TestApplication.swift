@@ -29,13 +29,17 @@ struct TestServer {
         configuration.poster.backoffSeconds = 0.01
     }
 
-    func application() throws -> some ApplicationProtocol {
+    static let logger: Logger = {
         var logger = Logger(label: "flowlearn.test")
         logger.logLevel = .warning
-        return try FlowLearnApplication.build(
+        return logger
+    }()
+
+    func application(content: ContentLibrary? = nil) throws -> some ApplicationProtocol {
+        try FlowLearnApplication.build(
             ApplicationSetup(
                 configuration: configuration, baseDirectory: TestServer.repositoryRoot, environment: environment,
-                now: { TestServer.now }, logger: logger, store: store))
+                now: { TestServer.now }, logger: Self.logger, store: store, content: content))
     }
 
     var responseURL: String { sink.baseURL + "/commands/T0001/1234/abcd" }
