@@ -24,6 +24,65 @@ extension SQLiteStore {
                 t.primaryKey(["platform", "event_id"])
             }
         }
+        migrator.registerMigration("v2: quizzes, cards and review log") { db in
+            try db.create(table: "quiz_session") { t in
+                t.primaryKey("id", .text)
+                t.column("learner", .text).notNull()
+                t.column("platform", .text).notNull()
+                t.column("user_id", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("topic", .text)
+                t.column("question_ids", .text).notNull()
+                t.column("position", .integer).notNull()
+                t.column("correct", .integer).notNull()
+                t.column("state", .text).notNull()
+                t.column("started_at", .datetime).notNull()
+            }
+            try db.create(index: "quiz_session_by_learner", on: "quiz_session", columns: ["learner", "state"])
+            try db.create(table: "quiz_answer") { t in
+                t.column("session_id", .text).notNull().references("quiz_session")
+                t.column("position", .integer).notNull()
+                t.column("question_id", .text).notNull()
+                t.column("action_id", .text).notNull().unique()
+                t.column("picks", .text).notNull()
+                t.column("correct", .boolean).notNull()
+                t.column("rating", .integer).notNull()
+                t.column("answered_at", .datetime).notNull()
+                t.primaryKey(["session_id", "position"])
+            }
+            try db.create(table: "card") { t in
+                t.column("learner", .text).notNull()
+                t.column("question_id", .text).notNull()
+                t.column("state", .integer).notNull()
+                t.column("step", .integer)
+                t.column("stability", .double)
+                t.column("difficulty", .double)
+                t.column("due", .datetime).notNull()
+                t.column("last_review", .datetime)
+                t.primaryKey(["learner", "question_id"])
+            }
+            try db.create(table: "review_log") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("learner", .text).notNull()
+                t.column("question_id", .text).notNull()
+                t.column("session_id", .text)
+                t.column("rating", .integer).notNull()
+                t.column("reviewed_at", .datetime).notNull()
+                t.column("state", .integer).notNull()
+                t.column("stability", .double)
+                t.column("difficulty", .double)
+                t.column("due", .datetime).notNull()
+            }
+            try db.create(index: "review_log_by_learner", on: "review_log", columns: ["learner", "reviewed_at"])
+            try db.create(table: "leaderboard_member") { t in
+                t.column("platform", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("learner", .text).notNull()
+                t.column("user_id", .text).notNull()
+                t.column("joined_at", .datetime).notNull()
+                t.primaryKey(["platform", "channel", "learner"])
+            }
+        }
         return migrator
     }
 }

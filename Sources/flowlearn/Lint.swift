@@ -3,9 +3,9 @@ import FlowLearnCore
 
 /// `flowlearn lint [DIR]`: every problem as `path:line: severity: message`; exit 1 on any error.
 struct Lint: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check every nugget file and report problems with line numbers.")
+    static let configuration = CommandConfiguration(abstract: "Check every nugget and quiz file and report problems with line numbers.")
 
-    @Argument(help: "Folder of nugget files.")
+    @Argument(help: "Folder of nugget and quiz files.")
     var directory = "Intents"
 
     func run() throws {
@@ -23,6 +23,6 @@ struct Lint: ParsableCommand {
             StandardError.print("\(report.errorCount) error(s), \(warnings) warning(s) in \(files.count) file(s)")
             throw ExitCode(1)
         }
-        StandardError.print("\(files.count) file(s) OK, \(report.nuggets.count) nugget(s), \(warnings) warning(s)")
+        StandardError.print("\(files.count) file(s) OK, \(report.nuggets.count) nugget(s), \(report.questions.count) quiz question(s), \(warnings) warning(s)")
     }
 }

@@ -1,15 +1,28 @@
+/// A loaded content set: the nuggets, and the quiz questions that test them.
+public struct ContentPack: Sendable {
+    public var nuggets: [Nugget]
+    public var questions: [QuizQuestion]
+
+    public init(nuggets: [Nugget], questions: [QuizQuestion] = []) {
+        self.nuggets = nuggets
+        self.questions = questions
+    }
+}
+
 /// Checks a whole content set: each file on its own, then what only shows across files
-/// (duplicate ids, the same example question under two nuggets).
+/// (duplicate ids, the same example question under two nuggets, quiz questions whose nugget is missing).
 public enum ContentLinter {
     public struct Report: Sendable {
         public var nuggets: [Nugget]
+        public var questions: [QuizQuestion] = []
         public var diagnostics: [Diagnostic]
         public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
     }
 
     public static func lint(_ files: [SourceFile]) -> Report {
-        let parsed = files.map(NuggetParser.parse)
-        var diagnostics = parsed.flatMap(\.diagnostics)
+        let parsed = files.filter { SourceFile.isNugget($0.path) }.map(NuggetParser.parse)
+        let quizzes = files.filter { SourceFile.isQuiz($0.path) }.map(QuizParser.parse)
+        var diagnostics = parsed.flatMap(\.diagnostics) + quizzes.flatMap(\.diagnostics)
 
         var firstID: [String: ParsedNugget] = [:]
         for file in parsed {
@@ -37,9 +50,42 @@ public enum ContentLinter {
                 }
             }
         }
+        let topics = Dictionary(parsed.compactMap { file in file.nugget.map { ($0.id, $0.topic) } }, uniquingKeysWith: { first, _ in first })
+        var questions: [QuizQuestion] = []
+        var firstQuizID: [String: (path: String, line: Int)] = [:]
+        for quiz in quizzes {
+            for (question, line, nuggetLine) in quiz.questions {
+                if let first = firstQuizID[question.id] {
+                    diagnostics.append(Diagnostic(
+                        path: quiz.path, line: line,
+                        message: "duplicate quiz question id '\(question.id)' (also used in \(first.path):\(first.line))"))
+                    continue
+                }
+                firstQuizID[question.id] = (quiz.path, line)
+                guard let topic = topics[question.nuggetID] else {
+                    let known = firstID.keys.contains(question.nuggetID)
+                    diagnostics.append(Diagnostic(
+                        path: quiz.path, line: nuggetLine,
+                        message: known
+                            ? "nugget '\(question.nuggetID)' has errors, so question '\(question.id)' cannot refer to it yet"
+                            : "question '\(question.id)' refers to nugget '\(question.nuggetID)', which does not exist"))
+                    continue
+                }
+                var complete = question
+                complete.topic = topic
+                questions.append(complete)
+            }
+        }
         diagnostics.sort { ($0.path, $0.line) < ($1.path, $1.line) }
-        let valid = diagnostics.contains { $0.severity == .error } ? [] : parsed.compactMap(\.nugget)
-        return Report(nuggets: valid, diagnostics: diagnostics)
+        let failed = diagnostics.contains { $0.severity == .error }
+        return Report(nuggets: failed ? [] : parsed.compactMap(\.nugget), questions: failed ? [] : questions, diagnostics: diagnostics)
+    }
+
+    /// Loads nuggets and quiz questions for serving, or an error listing what lint found.
+    public static func loadPack(_ files: [SourceFile]) throws(ContentError) -> ContentPack {
+        let report = lint(files)
+        guard report.errorCount == 0 else { throw ContentError.invalid(report.diagnostics) }
+        return ContentPack(nuggets: report.nuggets, questions: report.questions)
     }
 
     /// Loads a content set for serving: every nugget, or an error listing what lint found.

@@ -55,7 +55,7 @@ public enum NuggetParser {
         return result
     }
 
-    private static func yamlLine(_ error: YamlError) -> Int {
+    static func yamlLine(_ error: YamlError) -> Int {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             return mark.line
@@ -66,7 +66,7 @@ public enum NuggetParser {
         }
     }
 
-    private static func yamlProblem(_ error: YamlError) -> String {
+    static func yamlProblem(_ error: YamlError) -> String {
         switch error {
         case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
             .composer(let context, let problem, _, _):

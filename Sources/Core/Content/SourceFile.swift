@@ -9,10 +9,14 @@ public struct SourceFile: Sendable, Hashable {
         self.path = path
         self.text = text
     }
+
+    static func isNugget(_ path: String) -> Bool { path.hasSuffix(".md") }
+    static func isQuiz(_ path: String) -> Bool { path.hasSuffix(".yaml") || path.hasSuffix(".yml") }
 }
 
-/// Reads the nugget files of a content directory: every `*.md` below it except `README.md` and files
-/// whose name starts with `_` (drafts), in a stable order so ids and lint output are reproducible.
+/// Reads the content files of a directory: every nugget (`*.md`) and quiz file (`*.yaml`, `*.yml`)
+/// below it except `README.md` and files whose name starts with `_` (drafts), in a stable order so
+/// ids and lint output are reproducible.
 public enum ContentDirectory {
     public static func read(_ directory: String) throws(ContentError) -> [SourceFile] {
         let root = URL(fileURLWithPath: directory)
@@ -26,7 +30,7 @@ public enum ContentDirectory {
         var paths: [String] = []
         for case let url as URL in walker {
             let name = url.lastPathComponent
-            guard name.hasSuffix(".md"), name.lowercased() != "readme.md", !name.hasPrefix("_") else { continue }
+            guard SourceFile.isNugget(name) || SourceFile.isQuiz(name), name.lowercased() != "readme.md", !name.hasPrefix("_") else { continue }
             paths.append(url.path)
         }
         paths.sort()
