@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "flowlearn",
             dependencies: [
-                "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer",
+                "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer", "FlowLearnStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/flowlearn",

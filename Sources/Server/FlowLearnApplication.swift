@@ -16,7 +16,7 @@ public struct ApplicationSetup: Sendable {
     public var now: @Sendable () -> Date
     public var logger: Logger
     /// Replaces the SQLite store built from the configuration.
-    public var store: (any AssistantStore)?
+    public var store: (any AssistantStore & QuizStore)?
     /// Replaces the libcurl poster built from the configuration.
     public var poster: (any RequestPoster)?
     /// Replaces the content library loaded from `content.intents`.
@@ -26,7 +26,7 @@ public struct ApplicationSetup: Sendable {
         configuration: FlowLearnConfiguration, baseDirectory: String = ".",
         environment: [String: String] = ProcessInfo.processInfo.environment,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "flowlearn"),
-        store: (any AssistantStore)? = nil, poster: (any RequestPoster)? = nil, content: ContentLibrary? = nil
+        store: (any AssistantStore & QuizStore)? = nil, poster: (any RequestPoster)? = nil, content: ContentLibrary? = nil
     ) {
         self.configuration = configuration
         self.baseDirectory = baseDirectory
@@ -51,9 +51,10 @@ public enum FlowLearnApplication {
         let configuration = setup.configuration
         let logger = setup.logger
         let content = try setup.content
-            ?? ContentLibrary(folder: setup.resolve(configuration.content.intents), settings: configuration.matcher, logger: logger)
+            ?? ContentLibrary(
+                folder: setup.resolve(configuration.content.intents), settings: configuration.matcher, quiz: configuration.quiz, logger: logger)
 
-        let store: any AssistantStore
+        let store: any AssistantStore & QuizStore
         if let injected = setup.store {
             store = injected
         } else if configuration.store.path == ":memory:" {
@@ -82,7 +83,7 @@ public enum FlowLearnApplication {
             logger: logger)
     }
 
-    static func slackRoutes(_ setup: ApplicationSetup, content: ContentLibrary, store: any AssistantStore, outbox: ReplyOutbox) -> SlackRoutes {
+    static func slackRoutes(_ setup: ApplicationSetup, content: ContentLibrary, store: any AssistantStore & QuizStore, outbox: ReplyOutbox) -> SlackRoutes {
         let slack = setup.configuration.slack
         let secret = setup.environment[slack.signingSecretEnv].flatMap { $0.isEmpty ? nil : $0 }
         let token = setup.environment[slack.botTokenEnv] ?? ""

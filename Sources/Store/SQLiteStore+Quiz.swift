@@ -49,6 +49,12 @@ extension SQLiteStore: QuizStore {
             correct: row["correct"], state: QuizSession.State(rawValue: row["state"]) ?? .stopped, startedAt: row["started_at"])
     }
 
+    public func isRecorded(actionID: String) async throws -> Bool {
+        try await writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM quiz_answer WHERE action_id = ?", arguments: [actionID]) == true
+        }
+    }
+
     public func recordAnswer(_ answer: QuizAnswer, schedule: @Sendable (FSRSCard?) -> FSRSCard) async throws -> AnswerClaim {
         let picks = String(decoding: try JSONEncoder().encode(answer.picks), as: UTF8.self)
         return try await writer.write { db in
@@ -202,6 +208,15 @@ extension SQLiteStore: QuizStore {
                     SELECT nugget_id FROM question_log WHERE platform = ? AND user_id = ? AND nugget_id IS NOT NULL
                     ORDER BY asked_at DESC, id DESC LIMIT ?
                     """, arguments: [platform, user, limit])
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// A person's quiz sessions, newest first (for operators and tests).
+    public func sessionIDs(for learner: Learner) async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM quiz_session WHERE learner = ? ORDER BY started_at DESC, rowid DESC", arguments: [learner.key])
         }
     }
 }

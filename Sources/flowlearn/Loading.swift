@@ -5,12 +5,18 @@ import Foundation
 extension ContentOptions {
     /// Loads and lints the content, then builds the matcher; errors are printed as lint output.
     func assistant() throws -> Assistant {
+        try load().assistant
+    }
+
+    /// The assistant and the quizmaster for the content.
+    func load() throws -> (assistant: Assistant, quizmaster: Quizmaster) {
         do {
-            let nuggets = try ContentLinter.load(ContentDirectory.read(intents))
+            let pack = try ContentLinter.loadPack(ContentDirectory.read(intents))
             var settings = MatcherSettings()
             settings.language = language
             if let threshold { settings.threshold = threshold }
-            return Assistant(matcher: try Matcher(nuggets: nuggets, settings: settings))
+            let assistant = Assistant(matcher: try Matcher(nuggets: pack.nuggets, settings: settings))
+            return (assistant, Quizmaster(questions: pack.questions, nuggets: pack.nuggets))
         } catch let error as ContentError {
             throw ValidationError(error.description)
         } catch let error as MatcherError {

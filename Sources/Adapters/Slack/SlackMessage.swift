@@ -10,20 +10,60 @@ struct SlackMessage: Encodable, Sendable {
 
     struct Block: Encodable, Sendable {
         var type: String
+        var block_id: String?
         var text: TextObject?
-        var elements: [TextObject]?
+        var elements: [Element]?
 
         static func section(_ mrkdwn: String) -> Block {
-            Block(type: "section", text: TextObject(type: "mrkdwn", text: mrkdwn), elements: nil)
+            Block(type: "section", text: TextObject(type: "mrkdwn", text: mrkdwn))
         }
 
         static func context(_ mrkdwn: String) -> Block {
-            Block(type: "context", text: nil, elements: [TextObject(type: "mrkdwn", text: mrkdwn)])
+            Block(type: "context", elements: [.mrkdwn(mrkdwn)])
+        }
+
+        static func actions(id: String, _ elements: [Element]) -> Block {
+            Block(type: "actions", block_id: id, elements: elements)
         }
     }
 
     struct TextObject: Encodable, Sendable {
         var type: String
         var text: String
+    }
+
+    /// A context element or an interactive element of an actions block.
+    enum Element: Encodable, Sendable {
+        case mrkdwn(String)
+        case button(actionID: String, text: String, value: String, style: String?)
+        case checkboxes(actionID: String, options: [(text: String, value: String)])
+
+        enum Keys: String, CodingKey {
+            case type, text, action_id, value, style, options
+        }
+
+        struct Option: Encodable {
+            var text: TextObject
+            var value: String
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            switch self {
+            case .mrkdwn(let text):
+                try container.encode("mrkdwn", forKey: .type)
+                try container.encode(text, forKey: .text)
+            case .button(let actionID, let text, let value, let style):
+                try container.encode("button", forKey: .type)
+                try container.encode(actionID, forKey: .action_id)
+                try container.encode(TextObject(type: "plain_text", text: text), forKey: .text)
+                try container.encode(value, forKey: .value)
+                try container.encodeIfPresent(style, forKey: .style)
+            case .checkboxes(let actionID, let options):
+                try container.encode("checkboxes", forKey: .type)
+                try container.encode(actionID, forKey: .action_id)
+                try container.encode(options.map { Option(text: TextObject(type: "mrkdwn", text: $0.text), value: $0.value) }, forKey: .options)
+            }
+        }
     }
 }

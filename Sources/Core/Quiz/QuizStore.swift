@@ -129,6 +129,8 @@ public protocol QuizStore: Sendable {
     /// Records an answer to the session's current question, updates the card with `schedule` (given
     /// the card as stored, nil for a first review), logs the review and advances the session, all in
     /// one transaction, or changes nothing and says why.
+    /// Whether an answer with this platform action id was recorded (a redelivered click).
+    func isRecorded(actionID: String) async throws -> Bool
     func recordAnswer(_ answer: QuizAnswer, schedule: @Sendable (FSRSCard?) -> FSRSCard) async throws -> AnswerClaim
     /// Marks an active session stopped; nil when there was none.
     func stopSession(for learner: Learner) async throws -> QuizSession?

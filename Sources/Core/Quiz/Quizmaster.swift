@@ -24,6 +24,14 @@ public struct QuizPrompt: Sendable, Hashable {
     public var question: QuizQuestion
     /// Why this question now ("due for review", "new").
     public var isReview: Bool
+
+    public init(sessionID: String, position: Int, total: Int, question: QuizQuestion, isReview: Bool) {
+        self.sessionID = sessionID
+        self.position = position
+        self.total = total
+        self.question = question
+        self.isReview = isReview
+    }
 }
 
 /// The outcome of one answer.
@@ -39,6 +47,19 @@ public struct QuizFeedback: Sendable, Hashable {
     public var score: Int?
     /// When the question comes back for review.
     public var nextReview: Date
+
+    public init(
+        question: QuizQuestion, picks: [Int], correct: Bool, position: Int, total: Int, nugget: Nugget?, score: Int?, nextReview: Date
+    ) {
+        self.question = question
+        self.picks = picks
+        self.correct = correct
+        self.position = position
+        self.total = total
+        self.nugget = nugget
+        self.score = score
+        self.nextReview = nextReview
+    }
 }
 
 /// Quiz settings from the configuration.
@@ -152,6 +173,9 @@ public struct Quizmaster: Sendable {
     public func answer(
         sessionID: String, position: Int, picks: Set<Int>, actionID: String, learner: Learner, at now: Date, store: some QuizStore
     ) async throws -> QuizReply {
+        if try await store.isRecorded(actionID: actionID) {
+            return .stale("That answer was already counted.")
+        }
         guard let session = try await store.session(id: sessionID), session.learner == learner else {
             return .stale("That quiz isn't yours or no longer exists. Start your own with `/quiz`.")
         }

@@ -45,14 +45,18 @@ public enum ConfigurationLoader {
 
     /// Every key the file may hold, by section; written out so a typo is caught, not ignored.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "content", "matcher", "store", "slack", "poster", "log", "$comment"],
+        "": ["server", "content", "matcher", "quiz", "store", "slack", "poster", "log", "$comment"],
         "server": ["host", "port", "maxBodyBytes"],
         "content": ["intents"],
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
+        "quiz": [
+            "length", "leaderboardSize", "recentQuestions", "desiredRetention", "learningStepsMinutes", "relearningStepsMinutes",
+            "maximumIntervalDays",
+        ],
         "store": ["path"],
         "slack": [
             "enabled", "signingSecretEnv", "botTokenEnv", "botUserID", "apiBaseURL", "responseURLHosts", "command",
-            "eventsPath", "commandsPath", "signatureToleranceSeconds",
+            "quizCommand", "eventsPath", "commandsPath", "interactionsPath", "signatureToleranceSeconds",
         ],
         "poster": ["timeoutSeconds", "connectTimeoutSeconds", "maxAttempts", "backoffSeconds", "maxBackoffSeconds", "maxRetryAfterSeconds", "workers"],
         "log": ["level"],
@@ -120,7 +124,14 @@ public enum ConfigurationLoader {
         guard URL(string: c.slack.apiBaseURL)?.scheme.map({ $0 == "https" || $0 == "http" }) == true else {
             throw fail("slack.apiBaseURL", "must be an http(s) URL")
         }
-        for (key, path) in [("slack.eventsPath", c.slack.eventsPath), ("slack.commandsPath", c.slack.commandsPath)] where !path.hasPrefix("/") {
+        guard (1...20).contains(c.quiz.length) else { throw fail("quiz.length", "must be between 1 and 20 questions") }
+        guard c.quiz.leaderboardSize >= 1 else { throw fail("quiz.leaderboardSize", "must be at least 1") }
+        if let problem = c.quiz.scheduler.problems().first { throw fail("quiz", problem) }
+        let paths = [
+            ("slack.eventsPath", c.slack.eventsPath), ("slack.commandsPath", c.slack.commandsPath),
+            ("slack.interactionsPath", c.slack.interactionsPath),
+        ]
+        for (key, path) in paths where !path.hasPrefix("/") {
             throw fail(key, "must start with '/'")
         }
         guard c.slack.signatureToleranceSeconds > 0 else { throw fail("slack.signatureToleranceSeconds", "must be positive") }

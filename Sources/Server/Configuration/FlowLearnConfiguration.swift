@@ -7,6 +7,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public var server = ServerSection()
     public var content = ContentSection()
     public var matcher = MatcherSettings()
+    public var quiz = QuizSettings()
     public var store = StoreSection()
     public var slack = SlackSection()
     public var poster = PosterSettings()
@@ -45,8 +46,12 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         public var responseURLHosts = ["hooks.slack.com"]
         /// The slash command as configured in the Slack app, for help text.
         public var command = "/learn"
+        /// The quiz slash command; both commands may use the same request URL.
+        public var quizCommand = "/quiz"
         public var eventsPath = "/slack/events"
         public var commandsPath = "/slack/commands"
+        /// Request URL for interactivity (quiz buttons).
+        public var interactionsPath = "/slack/interactions"
         /// How old a signed request may be, in seconds.
         public var signatureToleranceSeconds = 300.0
     }

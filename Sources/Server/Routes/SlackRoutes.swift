@@ -4,9 +4,9 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// Slack's two entry points, the Events API and the slash command. Each verifies the signature over
-/// the raw body before anything else, answers within Slack's 3 s window, and leaves the chat API call
-/// to the outbox.
+/// Slack's entry points: the Events API, slash commands (`/learn` and `/quiz`) and interactivity
+/// (quiz buttons). Each verifies the signature over the raw body before anything else, answers within
+/// Slack's 3 s window, and leaves later chat API calls to the outbox.
 struct SlackRoutes: Sendable {
     let settings: FlowLearnConfiguration.SlackSection
     /// Nil when the signing secret is not set: the routes then answer 503 and do nothing.
@@ -14,7 +14,7 @@ struct SlackRoutes: Sendable {
     let encoder: SlackReplyEncoder
     let policy: SlackResponseURLPolicy
     let content: ContentLibrary
-    let store: any AssistantStore
+    let store: any AssistantStore & QuizStore
     let outbox: ReplyOutbox
     let maxBodyBytes: Int
     let now: @Sendable () -> Date
@@ -28,6 +28,7 @@ struct SlackRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.post(RouterPath(settings.eventsPath)) { request, _ in await events(request) }
         router.post(RouterPath(settings.commandsPath)) { request, _ in await command(request) }
+        router.post(RouterPath(settings.interactionsPath)) { request, _ in await interaction(request) }
     }
 
     /// Verifies and returns the body, or the response that refuses the request.
@@ -100,6 +101,9 @@ struct SlackRoutes: Sendable {
         } catch {
             return HTTPReply.error(.badRequest, error.description)
         }
+        if command.command == settings.quizCommand {
+            return await quiz(command)
+        }
         let response = content.assistant.respond(to: command.message(receivedAt: now()), command: settings.command)
         guard let log = response.log else {
             return HTTPReply.json(.ok, SlackReplyEncoder.immediateResponse(response.reply))  // help needs no second request
@@ -116,6 +120,68 @@ struct SlackRoutes: Sendable {
         }
         outbox.enqueue(SlackReplyEncoder.responseURLMessage(response.reply, responseURL: command.responseURL))
         logAnswer(response, eventID: nil)
+        return HTTPReply.empty()
+    }
+
+    /// `/quiz …`: answered in the response body (a question with buttons, stats, a leaderboard); the
+    /// quiz state is stored before the answer leaves.
+    func quiz(_ command: SlackSlashCommand) async -> Response {
+        let learner = Learner(platform: "slack", team: command.teamID, user: command.userID)
+        do {
+            let reply = try await content.quizmaster.command(
+                SlackText.removingMentions(command.text), learner: learner, channel: command.channelID, at: now(), store: store,
+                command: settings.quizCommand)
+            if case .question(let prompt) = reply {
+                logger.info("quiz started", metadata: ["session": "\(prompt.sessionID)", "questions": "\(prompt.total)"])
+            }
+            return HTTPReply.json(.ok, SlackQuizEncoder.immediateResponse(reply))
+        } catch {
+            logger.error("store failed", metadata: ["error": "\(error)"])
+            return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
+        }
+    }
+
+    /// A quiz button click: the answer is recorded (once) before the empty 200 acknowledges it; the
+    /// result and the next question go out through the click's `response_url`.
+    func interaction(_ request: Request) async -> Response {
+        let body: [UInt8]
+        switch await verifiedBody(request) {
+        case .refused(let refusal): return refusal
+        case .body(let bytes): body = bytes
+        }
+        let interaction: SlackInteraction
+        do {
+            interaction = try SlackInteraction.decode(body)
+        } catch {
+            return HTTPReply.error(.badRequest, error.description)
+        }
+        guard case .quizAnswer(let click) = interaction else {
+            if case .ignored(let reason) = interaction { logger.debug("Slack interaction ignored", metadata: ["reason": "\(reason)"]) }
+            return HTTPReply.empty()
+        }
+        guard policy.allows(click.responseURL) else {
+            logger.warning("refused response_url outside the allowed hosts", metadata: ["user": "\(click.learner.user)"])
+            return HTTPReply.error(.badRequest, "response_url host is not allowed")
+        }
+        let reply: QuizReply
+        do {
+            reply = try await content.quizmaster.answer(
+                sessionID: click.sessionID, position: click.position, picks: click.picks, actionID: click.actionID, learner: click.learner,
+                at: now(), store: store)
+        } catch {
+            logger.error("store failed", metadata: ["error": "\(error)"])
+            return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
+        }
+        switch reply {
+        case .result(let feedback, _):
+            logger.info(
+                "quiz answer", metadata: ["session": "\(click.sessionID)", "question": "\(feedback.question.id)", "correct": "\(feedback.correct)"])
+        case .stale(let reason):
+            logger.info("quiz click changed nothing", metadata: ["session": "\(click.sessionID)", "reason": "\(reason)"])
+        default:
+            break
+        }
+        outbox.enqueue(inOrder: SlackQuizEncoder.responseURLMessages(reply, responseURL: click.responseURL))
         return HTTPReply.empty()
     }
 

@@ -4,31 +4,40 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The assistant the routes answer with, rebuilt from the content folder on SIGHUP (or `reload()`),
-/// so authors' changes go live without a restart. A reload whose content does not lint keeps the
-/// assistant that was serving and logs why.
+/// The assistant and quizmaster the routes answer with, rebuilt from the content folder on SIGHUP
+/// (or `reload()`), so authors' changes go live without a restart. A reload whose content does not
+/// lint keeps the content that was serving and logs why.
 public final class ContentLibrary: Service, Sendable {
-    private let current: Mutex<Assistant>
+    struct Loaded: Sendable {
+        var assistant: Assistant
+        var quizmaster: Quizmaster
+    }
+
+    private let current: Mutex<Loaded>
     private let folder: String
     private let settings: MatcherSettings
+    private let quizSettings: QuizSettings
     private let logger: Logger
 
     /// Loads the content once; throws when it does not lint, so a broken pack stops start-up.
-    public init(folder: String, settings: MatcherSettings, logger: Logger) throws {
+    public init(folder: String, settings: MatcherSettings, quiz: QuizSettings = QuizSettings(), logger: Logger) throws {
         self.folder = folder
         self.settings = settings
+        self.quizSettings = quiz
         self.logger = logger
-        self.current = Mutex(try Self.load(folder: folder, settings: settings, logger: logger))
+        self.current = Mutex(try Self.load(folder: folder, settings: settings, quiz: quiz, logger: logger))
     }
 
     /// The assistant serving now.
-    public var assistant: Assistant { current.withLock { $0 } }
+    public var assistant: Assistant { current.withLock { $0.assistant } }
+    /// The quizmaster serving now.
+    public var quizmaster: Quizmaster { current.withLock { $0.quizmaster } }
 
     /// Rebuilds from the folder; returns false (and keeps serving the old content) on errors.
     @discardableResult
     public func reload() -> Bool {
         do {
-            let fresh = try Self.load(folder: folder, settings: settings, logger: logger)
+            let fresh = try Self.load(folder: folder, settings: settings, quiz: quizSettings, logger: logger)
             current.withLock { $0 = fresh }
             return true
         } catch {
@@ -37,18 +46,19 @@ public final class ContentLibrary: Service, Sendable {
         }
     }
 
-    static func load(folder: String, settings: MatcherSettings, logger: Logger) throws -> Assistant {
+    static func load(folder: String, settings: MatcherSettings, quiz: QuizSettings, logger: Logger) throws -> Loaded {
         let started = ContinuousClock.now
-        let nuggets = try ContentLinter.load(ContentDirectory.read(folder))
+        let pack = try ContentLinter.loadPack(ContentDirectory.read(folder))
+        let nuggets = pack.nuggets
         let matcher = try Matcher(nuggets: nuggets, settings: settings)
         let elapsed = ContinuousClock.now - started
         logger.info(
             "content loaded",
             metadata: [
-                "nuggets": "\(nuggets.count)", "folder": "\(folder)", "engine": "\(matcher.engineName)",
+                "nuggets": "\(nuggets.count)", "quiz_questions": "\(pack.questions.count)", "folder": "\(folder)", "engine": "\(matcher.engineName)",
                 "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
             ])
-        return Assistant(matcher: matcher)
+        return Loaded(assistant: Assistant(matcher: matcher), quizmaster: Quizmaster(questions: pack.questions, nuggets: nuggets, settings: quiz))
     }
 
     /// Reloads on each SIGHUP until shutdown.

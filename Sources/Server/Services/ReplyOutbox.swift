@@ -9,7 +9,8 @@ public final class ReplyOutbox: Service, Sendable {
     public typealias Inspector = @Sendable (PostOutcome) -> String?
 
     private struct Item: Sendable {
-        var request: OutboundRequest
+        /// Sent one after another, in order (a quiz result, then the next question).
+        var requests: [OutboundRequest]
         var inspect: Inspector?
     }
 
@@ -26,7 +27,13 @@ public final class ReplyOutbox: Service, Sendable {
 
     /// Queues a request; returns at once.
     public func enqueue(_ request: OutboundRequest, inspect: Inspector? = nil) {
-        continuation.yield(Item(request: request, inspect: inspect))
+        continuation.yield(Item(requests: [request], inspect: inspect))
+    }
+
+    /// Queues requests that must arrive in this order; each is sent after the one before it finished.
+    public func enqueue(inOrder requests: [OutboundRequest], inspect: Inspector? = nil) {
+        guard !requests.isEmpty else { return }
+        continuation.yield(Item(requests: requests, inspect: inspect))
     }
 
     public func run() async throws {
@@ -42,13 +49,19 @@ public final class ReplyOutbox: Service, Sendable {
     }
 
     private func deliver(_ item: Item) async {
-        let outcome = await poster.post(item.request)
-        let purpose = item.request.purpose
+        for request in item.requests {
+            await deliver(request, inspect: item.inspect)
+        }
+    }
+
+    private func deliver(_ request: OutboundRequest, inspect: Inspector?) async {
+        let outcome = await poster.post(request)
+        let purpose = request.purpose
         if !outcome.succeeded {
             logger.error(
                 "reply not delivered",
                 metadata: ["purpose": "\(purpose)", "status": "\(outcome.status.map(String.init) ?? "none")", "error": "\(outcome.error ?? "")"])
-        } else if let refusal = item.inspect?(outcome) {
+        } else if let refusal = inspect?(outcome) {
             logger.warning("chat API refused the reply", metadata: ["purpose": "\(purpose)", "error": "\(refusal)"])
         } else {
             logger.debug("reply posted", metadata: ["purpose": "\(purpose)", "attempts": "\(outcome.attempts)"])

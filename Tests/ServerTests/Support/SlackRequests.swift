@@ -33,6 +33,29 @@ struct SlackRequests {
         ])
     }
 
+    /// A `block_actions` interaction as Slack posts it when a quiz button is clicked: `value` is the
+    /// button's value; `selected` (for multiple-choice questions) the ticked checkbox values.
+    static func blockActions(
+        actionID: String, value: String, triggerID: String, responseURL: String, selected: [Int] = [], blockID: String = "quiz:block"
+    ) -> [UInt8] {
+        let payload: [String: Any] = [
+            "type": "block_actions",
+            "user": ["id": "U2147483697", "username": "sam", "name": "sam", "team_id": "T0001"],
+            "api_app_id": "A123456", "token": "gIkuvaNzQIHg97ATvDxqgjtO",
+            "container": ["type": "message", "message_ts": "1548426417.840180", "channel_id": "C2147483705", "is_ephemeral": true],
+            "trigger_id": triggerID, "team": ["id": "T0001", "domain": "lumio"],
+            "channel": ["id": "C2147483705", "name": "general"],
+            "response_url": responseURL,
+            "state": ["values": [blockID: ["quiz.select": ["type": "checkboxes", "selected_options": selected.map { ["value": "\($0)"] }]]]],
+            "actions": [[
+                "type": "button", "action_id": actionID, "block_id": blockID, "value": value,
+                "text": ["type": "plain_text", "text": "A"], "action_ts": "1548426719.787070",
+            ]],
+        ]
+        let json = String(decoding: try! JSONSerialization.data(withJSONObject: payload), as: UTF8.self)
+        return form([("payload", json)])
+    }
+
     static func appMention(eventID: String, text: String, channel: String = "C0LAN2Q65", ts: String = "1515449522.000016") -> [UInt8] {
         let event: [String: Any] = [
             "token": "ZZZZZZWSxiZZZ2yIvs3peJ", "team_id": "T061EG9R6", "api_app_id": "A0MDYCDME",

@@ -56,8 +56,15 @@ extension TestClientProtocol {
 }
 
 enum SlackRoute {
-    case commands, events
+    case commands, events, interactions
 
-    var path: String { self == .commands ? "/slack/commands" : "/slack/events" }
-    var contentType: String { self == .commands ? "application/x-www-form-urlencoded" : "application/json" }
+    var path: String {
+        switch self {
+        case .commands: return "/slack/commands"
+        case .events: return "/slack/events"
+        case .interactions: return "/slack/interactions"
+        }
+    }
+
+    var contentType: String { self == .events ? "application/json" : "application/x-www-form-urlencoded" }
 }

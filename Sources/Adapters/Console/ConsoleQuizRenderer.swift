@@ -1,0 +1,42 @@
+import FlowLearnCore
+import Foundation
+
+/// Renders quiz replies as plain text, for platforms without buttons: the choices are lettered and the
+/// person answers by typing the letter(s).
+public enum ConsoleQuizRenderer {
+    public static func render(_ reply: QuizReply, command: String = "/quiz") -> String {
+        switch reply {
+        case .question(let prompt):
+            return question(prompt)
+        case .result(let feedback, let next):
+            var lines = [QuizWording.verdict(feedback), ConsoleRenderer.plain(feedback.question.explanation)]
+            if let nugget = feedback.nugget { lines.append("From the nugget \"\(nugget.title)\".") }
+            if let score = feedback.score { lines.append(QuizWording.score(score, of: feedback.total)) }
+            if let next { lines.append("\n" + question(next)) }
+            return lines.joined(separator: "\n")
+        case .stale(let text), .notice(let text):
+            return plain(text)
+        case .stats(let stats):
+            return QuizWording.statsLines(stats).map(plain).joined(separator: "\n")
+        case .leaderboard(let entries, _):
+            return QuizWording.leaderboardLines(entries, command: command) { $0 }.map(plain).joined(separator: "\n")
+        case .help(let command, let topics):
+            return QuizWording.helpLines(command: command, topics: topics).map(plain).joined(separator: "\n")
+        }
+    }
+
+    /// A question with lettered choices and how to answer.
+    public static func question(_ prompt: QuizPrompt) -> String {
+        let question = prompt.question
+        var lines = ["Question \(prompt.position + 1) of \(prompt.total)\(prompt.isReview ? " (review)" : ""): \(question.prompt)"]
+        lines += question.choices.indices.map { "  \(QuizQuestion.letter($0))) \(question.choices[$0])" }
+        switch question.kind {
+        case .single: lines.append("Answer with one letter.")
+        case .multiple: lines.append("Answer with every right letter, e.g. \"A C\".")
+        case .trueFalse: lines.append("Answer A (true) or B (false).")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func plain(_ text: String) -> String { text.replacingOccurrences(of: "`", with: "") }
+}
