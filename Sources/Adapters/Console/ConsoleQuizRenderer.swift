@@ -20,8 +20,8 @@ public enum ConsoleQuizRenderer {
             return QuizWording.statsLines(stats).map(plain).joined(separator: "\n")
         case .leaderboard(let entries, _):
             return QuizWording.leaderboardLines(entries, command: command) { $0 }.map(plain).joined(separator: "\n")
-        case .help(let command, let topics):
-            return QuizWording.helpLines(command: command, topics: topics).map(plain).joined(separator: "\n")
+        case .help(let command, let topics, let problem):
+            return ((problem.map { [$0] } ?? []) + QuizWording.helpLines(command: command, topics: topics)).map(plain).joined(separator: "\n")
         }
     }
 

@@ -59,8 +59,8 @@ public enum SlackQuizEncoder {
             // The lines are already valid mrkdwn (backticks only); mentions must not be escaped.
             let lines = QuizWording.leaderboardLines(entries, command: "/quiz") { "<@\(SlackText.escape($0))>" }
             return SlackMessage(text: "Quiz leaderboard", blocks: [.section(lines.joined(separator: "\n"))])
-        case .help(let command, let topics):
-            let lines = QuizWording.helpLines(command: command, topics: topics).map { SlackText.mrkdwn(fromMarkdown: $0) }
+        case .help(let command, let topics, let problem):
+            let lines = ((problem.map { [$0] } ?? []) + QuizWording.helpLines(command: command, topics: topics)).map { SlackText.mrkdwn(fromMarkdown: $0) }
             return SlackMessage(text: lines[0], blocks: [.section(lines.joined(separator: "\n"))])
         }
     }

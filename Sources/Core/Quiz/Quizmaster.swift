@@ -13,7 +13,8 @@ public enum QuizReply: Sendable, Hashable {
     case leaderboard([LeaderboardEntry], channelHasMembers: Bool)
     /// A short confirmation or explanation (joined, stopped, nothing to quiz on, …).
     case notice(String)
-    case help(command: String, topics: [String])
+    /// Usage; `problem` says what was not understood (an unknown subcommand or topic).
+    case help(command: String, topics: [String], problem: String?)
 }
 
 /// One question as shown to the person.
@@ -113,7 +114,7 @@ public struct Quizmaster: Sendable {
         let words = text.lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
         switch words.first {
         case "help", "?", "-h", "--help":
-            return .help(command: command, topics: topics)
+            return .help(command: command, topics: topics, problem: nil)
         case "stats":
             return .stats(try await store.stats(for: learner, at: now))
         case "stop", "end", "quit":
@@ -131,7 +132,7 @@ public struct Quizmaster: Sendable {
                 let entries = try await store.leaderboard(platform: learner.platform, channel: channel, limit: settings.leaderboardSize)
                 return .leaderboard(entries, channelHasMembers: !entries.isEmpty)
             default:
-                return .help(command: command, topics: topics)
+                return .help(command: command, topics: topics, problem: "`\(command) \(text.trimmingCharacters(in: .whitespaces))` is not a quiz command.")
             }
         default:
             let topic = words.isEmpty ? nil : words.joined(separator: "-")
@@ -146,7 +147,7 @@ public struct Quizmaster: Sendable {
         var topic: String?
         if let requested {
             guard let match = matchTopic(requested) else {
-                return .notice("There is no quiz topic \"\(requested)\". Topics: \(topics.joined(separator: ", ")).")
+                return .help(command: command, topics: topics, problem: "There is no quiz topic or command \"\(requested)\".")
             }
             topic = match
         }
