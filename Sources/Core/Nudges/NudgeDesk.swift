@@ -1,0 +1,201 @@
+import Foundation
+
+/// A nudge ready to be sent, as the outbox keeps it. The request is stored without secrets; the
+/// delivery worker adds the platform's credentials when it sends.
+public struct NudgeOutboxItem: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable, Codable {
+        case pending, sending, sent, dead
+    }
+
+    public var id: Int64
+    public var key: String
+    public var recipient: String
+    public var platform: String
+    public var channel: String
+    public var localDate: String
+    public var dueAt: Date
+    public var content: NudgeContent
+    public var reason: String
+    public var request: OutboundRequest
+    public var state: State
+    public var attempts: Int
+    public var lastError: String?
+
+    public init(
+        id: Int64 = 0, key: String, recipient: String, platform: String, channel: String, localDate: String, dueAt: Date,
+        content: NudgeContent, reason: String, request: OutboundRequest, state: State = .pending, attempts: Int = 0, lastError: String? = nil
+    ) {
+        self.id = id
+        self.key = key
+        self.recipient = recipient
+        self.platform = platform
+        self.channel = channel
+        self.localDate = localDate
+        self.dueAt = dueAt
+        self.content = content
+        self.reason = reason
+        self.request = request
+        self.state = state
+        self.attempts = attempts
+        self.lastError = lastError
+    }
+}
+
+/// Counts of the outbox by state, and the nudges that gave up.
+public struct NudgeOutboxStatus: Sendable, Hashable {
+    public var counts: [NudgeOutboxItem.State: Int]
+    public var dead: [NudgeOutboxItem]
+    public var subscribers: Int
+
+    public init(counts: [NudgeOutboxItem.State: Int], dead: [NudgeOutboxItem], subscribers: Int) {
+        self.counts = counts
+        self.dead = dead
+        self.subscribers = subscribers
+    }
+}
+
+/// What nudges keep: subscriptions, the durable outbox, feedback. Every change is one transaction.
+public protocol NudgeStore: Sendable {
+    func subscription(for learner: Learner) async throws -> NudgeSubscription?
+    func saveSubscription(_ subscription: NudgeSubscription) async throws
+    func setTimeZone(_ zone: String, for learner: Learner) async throws
+    /// Every enabled subscription.
+    func subscriptions() async throws -> [NudgeSubscription]
+    /// Due review questions, nudged nuggets and asked-about topics of every subscriber, in bulk;
+    /// `topicOf` maps a nugget id to its topic.
+    func histories(at now: Date, topicOf: [String: String]) async throws -> [String: LearnerHistory]
+    /// Nuggets nudged to each channel recipient, with when.
+    func channelHistory() async throws -> [String: [String: Date]]
+    /// Adds planned nudges to the outbox; one per recipient and local day, so planning twice adds
+    /// nothing. A question nudge's one-question quiz session is saved in the same transaction.
+    /// Returns how many were added.
+    func enqueue(_ items: [(item: NudgeOutboxItem, session: QuizSession?)]) async throws -> Int
+    /// Marks up to `limit` pending nudges due by `now` as sending and returns them, oldest first.
+    func claimNudges(dueBy now: Date, limit: Int) async throws -> [NudgeOutboxItem]
+    func markSent(_ id: Int64, at: Date) async throws
+    /// A failed attempt: back to pending at `retryAt`, or dead when `retryAt` is nil.
+    func markFailed(_ id: Int64, error: String, retryAt: Date?) async throws
+    /// After a crash: nudges left "sending" were in flight; they go back to pending. Returns how many.
+    func requeueInFlight() async throws -> Int
+    func nudgeStatus(deadLimit: Int) async throws -> NudgeOutboxStatus
+    func recordFeedback(nudgeKey: String, learner: Learner, useful: Bool, at: Date) async throws
+}
+
+/// `/learn nudges …`: subscribe, unsubscribe, pause, resume, status.
+public struct NudgeDesk: Sendable {
+    public var rules: NudgeRules
+    public var defaultTime: LocalTime
+    public var defaultTimeZone: String
+    public let topics: [String]
+
+    public init(rules: NudgeRules, defaultTime: LocalTime, defaultTimeZone: String, topics: [String]) {
+        self.rules = rules
+        self.defaultTime = defaultTime
+        self.defaultTimeZone = defaultTimeZone
+        self.topics = topics
+    }
+
+    /// Whether a command text is for the nudge desk (`nudges …`, `nudge …`).
+    public static func handles(_ text: String) -> Bool {
+        let first = text.lowercased().split(whereSeparator: \.isWhitespace).first
+        return first == "nudges" || first == "nudge"
+    }
+
+    /// Handles the words after `nudges`. `channel` is where personal nudges go (Slack: the user id).
+    public func command(_ text: String, learner: Learner, channel: String, at now: Date, store: some NudgeStore, command: String = "/learn")
+        async throws -> String
+    {
+        var words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        if let first = words.first, ["nudges", "nudge"].contains(first.lowercased()) { words.removeFirst() }
+        let verb = words.first?.lowercased()
+        let rest = Array(words.dropFirst())
+        let current = try await store.subscription(for: learner)
+        switch verb {
+        case "on", "start", "subscribe":
+            var time = current?.time ?? defaultTime
+            var chosen: [String] = []
+            for word in rest {
+                if let parsed = LocalTime(word) {
+                    time = parsed
+                } else if let topic = matchTopic(word) {
+                    if !chosen.contains(topic) { chosen.append(topic) }
+                } else {
+                    return "I don't know \"\(word)\": give a time like 09:30 and topics from: \(topics.joined(separator: ", "))."
+                }
+            }
+            if rules.isQuiet(time) {
+                return "\(time) is inside quiet hours (\(rules.quietStart)–\(rules.quietEnd)): pick a time between \(rules.quietEnd) and \(rules.quietStart)."
+            }
+            var subscription = current ?? NudgeSubscription(learner: learner, channel: channel, time: time)
+            subscription.time = time
+            subscription.channel = channel
+            subscription.topics = chosen.isEmpty ? (current?.topics ?? []) : chosen
+            subscription.enabled = true
+            subscription.pausedUntil = nil
+            try await store.saveSubscription(subscription)
+            return "Nudges are on: one short nugget or review question at \(time) your time (\(subscription.timeZone ?? defaultTimeZone)) on working days"
+                + (subscription.topics.isEmpty ? "." : ", about \(subscription.topics.joined(separator: ", ")).")
+                + " `\(command) nudges off` stops them."
+        case "off", "stop", "unsubscribe":
+            guard var subscription = current, subscription.enabled else { return "Nudges are already off." }
+            subscription.enabled = false
+            try await store.saveSubscription(subscription)
+            return "Nudges are off. `\(command) nudges on` brings them back."
+        case "pause":
+            guard var subscription = current, subscription.enabled else { return "You have no nudges to pause: `\(command) nudges on` starts them." }
+            guard let length = rest.first.flatMap(Self.duration) else {
+                return "How long? For example `\(command) nudges pause 2w` (days: 3d, weeks: 2w)."
+            }
+            subscription.pausedUntil = now.addingTimeInterval(length)
+            try await store.saveSubscription(subscription)
+            return "Nudges paused until \(Self.day(subscription.pausedUntil!, zone: subscription.timeZone ?? defaultTimeZone)). `\(command) nudges resume` restarts them sooner."
+        case "resume", "unpause":
+            guard var subscription = current, subscription.enabled else { return "You have no nudges: `\(command) nudges on` starts them." }
+            subscription.pausedUntil = nil
+            try await store.saveSubscription(subscription)
+            return "Nudges resumed: the next one comes at \(subscription.time) on a working day."
+        case "status", nil:
+            guard let subscription = current, subscription.enabled else {
+                return "Nudges are off. `\(command) nudges on [HH:MM] [topic …]` gets you one short nugget a working day."
+            }
+            var text = "Nudges are on at \(subscription.time) (\(subscription.timeZone ?? defaultTimeZone)) on working days"
+            text += subscription.topics.isEmpty ? "" : ", about \(subscription.topics.joined(separator: ", "))"
+            if let paused = subscription.pausedUntil, paused > now {
+                text += "; paused until \(Self.day(paused, zone: subscription.timeZone ?? defaultTimeZone))"
+            }
+            return text + "."
+        default:
+            return "Nudges: `\(command) nudges on [HH:MM] [topic …]`, `\(command) nudges off`, `\(command) nudges pause 2w`, "
+                + "`\(command) nudges resume`, `\(command) nudges status`."
+        }
+    }
+
+    func matchTopic(_ word: String) -> String? {
+        let wanted = word.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ",;"))
+        if topics.contains(wanted) { return wanted }
+        let candidates = topics.filter { $0.hasPrefix(wanted) || $0.split(separator: "-").contains { $0.hasPrefix(wanted) } }
+        return candidates.count == 1 ? candidates[0] : nil
+    }
+
+    /// `3d`, `2w`, `1m` (30 days), `10` (days) → seconds; at most a year.
+    static func duration(_ text: String) -> TimeInterval? {
+        let lower = text.lowercased()
+        let unit = lower.last.flatMap { $0.isLetter ? $0 : nil }
+        guard let count = Int(unit == nil ? lower : String(lower.dropLast())), count > 0 else { return nil }
+        let days: Int
+        switch unit {
+        case nil, "d": days = count
+        case "w": days = count * 7
+        case "m": days = count * 30
+        default: return nil
+        }
+        return days <= 366 ? TimeInterval(days) * 86_400 : nil
+    }
+
+    static func day(_ date: Date, zone: String) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+}

@@ -1,0 +1,131 @@
+@testable import FlowLearnCore
+import Foundation
+import Testing
+
+@Suite("Nudge planning: time zones, daylight saving, quiet hours, weekends")
+struct NudgePlannerTests {
+    static let nuggets = (0..<6).map { Nugget(id: "n\($0)", title: "Nugget \($0)", topic: $0 < 3 ? "security" : "meetings") }
+    static let question = QuizQuestion(
+        id: "q1", nuggetID: "n0", topic: "security", kind: .trueFalse, prompt: "?", choices: ["True", "False"], answers: [0], explanation: ".")
+    let planner = NudgePlanner(nuggets: NudgePlannerTests.nuggets, questions: [NudgePlannerTests.question])
+
+    static func utc(_ text: String) -> Date { FSRSHistory.parse(text)! }
+
+    func subscriber(_ user: String, zone: String, time: String = "09:30") -> NudgeSubscription {
+        NudgeSubscription(learner: Learner(platform: "slack", team: "T1", user: user), channel: user, time: LocalTime(time)!, timeZone: zone)
+    }
+
+    /// Plans every minute from `start` for `days`, keeping the first nudge per key (as the outbox does).
+    func simulate(_ subscriptions: [NudgeSubscription], from start: Date, days: Int) -> [PlannedNudge] {
+        var byKey: [String: PlannedNudge] = [:]
+        var perRecipientDay = Set<String>()
+        for minute in 0..<(days * 24 * 60) {
+            let now = start.addingTimeInterval(Double(minute) * 60)
+            for nudge in planner.plan(subscriptions, histories: [:], at: now)
+            where byKey[nudge.key] == nil && perRecipientDay.insert("\(nudge.recipient)|\(nudge.localDate)").inserted {
+                byKey[nudge.key] = nudge
+            }
+        }
+        return byKey.values.sorted { $0.dueAt < $1.dueAt }
+    }
+
+    @Test func newYorkAndTokyoGetOneNudgeAtTheir0930OnWorkingDaysOnly() {
+        // Monday 2026-11-30 00:00 UTC through Sunday 2026-12-06.
+        let week = simulate(
+            [subscriber("ny", zone: "America/New_York"), subscriber("tokyo", zone: "Asia/Tokyo")], from: Self.utc("2026-11-29T00:00:00Z"),
+            days: 8)
+        let ny = week.filter { $0.recipient.hasSuffix(":ny") }
+        let tokyo = week.filter { $0.recipient.hasSuffix(":tokyo") }
+        #expect(ny.map(\.localDate) == ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"])
+        #expect(tokyo.map(\.localDate) == ["2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"])
+        // 09:30 EST is 14:30 UTC; 09:30 JST is 00:30 UTC the same day.
+        #expect(ny.map { FSRSHistory.format($0.dueAt) }.allSatisfy { $0.hasSuffix("T14:30:00Z") })
+        #expect(tokyo.map { FSRSHistory.format($0.dueAt) }.allSatisfy { $0.hasSuffix("T00:30:00Z") })
+        #expect(FSRSHistory.format(tokyo[0].dueAt) == "2026-11-30T00:30:00Z")
+    }
+
+    @Test func wallClockTimeIsKeptAcrossDaylightSavingChanges() {
+        // US clocks go forward on Sunday 2026-03-08 and back on Sunday 2026-11-01.
+        let spring = simulate([subscriber("ny", zone: "America/New_York")], from: Self.utc("2026-03-06T00:00:00Z"), days: 4)
+        #expect(spring.map { FSRSHistory.format($0.dueAt) } == ["2026-03-06T14:30:00Z", "2026-03-09T13:30:00Z"])
+        let autumn = simulate([subscriber("ny", zone: "America/New_York")], from: Self.utc("2026-10-30T00:00:00Z"), days: 4)
+        #expect(autumn.map { FSRSHistory.format($0.dueAt) } == ["2026-10-30T13:30:00Z", "2026-11-02T14:30:00Z"])
+        // Europe changes a week earlier: 09:30 in Amsterdam is 07:30 UTC in summer, 08:30 in winter.
+        let europe = simulate([subscriber("ams", zone: "Europe/Amsterdam")], from: Self.utc("2026-10-23T00:00:00Z"), days: 4)
+        #expect(europe.map { FSRSHistory.format($0.dueAt) } == ["2026-10-23T07:30:00Z", "2026-10-26T08:30:00Z"])
+    }
+
+    @Test func quietHoursAreNeverUsed() {
+        let rules = NudgeRules()
+        #expect(rules.isQuiet(LocalTime("19:00")!) && rules.isQuiet(LocalTime("23:59")!) && rules.isQuiet(LocalTime("07:59")!))
+        #expect(!rules.isQuiet(LocalTime("08:00")!) && !rules.isQuiet(LocalTime("18:59")!))
+        let night = simulate([subscriber("owl", zone: "Europe/Berlin", time: "22:00")], from: Self.utc("2026-11-30T00:00:00Z"), days: 3)
+        #expect(night.isEmpty)
+    }
+
+    @Test func aNudgeMissedByMoreThanTwoHoursIsSkipped() {
+        let sub = subscriber("late", zone: "UTC")
+        #expect(planner.plan([sub], histories: [:], at: Self.utc("2026-12-01T09:29:59Z")).isEmpty, "not before its time")
+        #expect(planner.plan([sub], histories: [:], at: Self.utc("2026-12-01T09:30:00Z")).count == 1)
+        #expect(planner.plan([sub], histories: [:], at: Self.utc("2026-12-01T11:30:00Z")).count == 1, "two hours late is still fine")
+        #expect(planner.plan([sub], histories: [:], at: Self.utc("2026-12-01T11:30:01Z")).isEmpty, "later is skipped, not sent late")
+    }
+
+    @Test func pausedAndDisabledSubscriptionsGetNothingUntilResumed() {
+        var paused = subscriber("p", zone: "UTC")
+        paused.pausedUntil = Self.utc("2026-12-03T00:00:00Z")
+        let nudges = simulate([paused], from: Self.utc("2026-11-30T00:00:00Z"), days: 5)
+        #expect(nudges.map(\.localDate) == ["2026-12-03", "2026-12-04"])
+        var off = subscriber("o", zone: "UTC")
+        off.enabled = false
+        #expect(simulate([off], from: Self.utc("2026-11-30T00:00:00Z"), days: 2).isEmpty)
+    }
+
+    @Test func contentIsADueQuestionElseUnseenNuggetsNeverRepeatedUntilAllSeen() {
+        let at = Self.utc("2026-12-01T09:45:00Z")
+        var sub = subscriber("c", zone: "UTC")
+        sub.topics = ["security"]
+        let due = planner.plan([sub], histories: [sub.learner.key: LearnerHistory(dueQuestions: ["q1"])], at: at)
+        #expect(due.first?.content == .question(id: "q1"))
+        // Day after day, the three security nuggets, each once, then the one seen longest ago.
+        var seen: [String: Date] = [:]
+        var order: [String] = []
+        for day in 0..<4 {
+            let now = at.addingTimeInterval(Double(day) * 86_400)
+            let nudge = planner.plan([sub], histories: [sub.learner.key: LearnerHistory(seenNuggets: seen)], at: now)
+            guard case .nugget(let id)? = nudge.first?.content else {
+                Issue.record("expected a nugget")
+                return
+            }
+            order.append(id)
+            seen[id] = now
+        }
+        #expect(Set(order.prefix(3)) == ["n0", "n1", "n2"])
+        #expect(order[3] == order[0])
+        // Without topics: the topics the person asked about come first.
+        let asked = planner.plan(
+            [subscriber("d", zone: "UTC")], histories: ["slack:T1:d": LearnerHistory(askedTopics: ["meetings"])], at: at)
+        guard case .nugget(let id)? = asked.first?.content else {
+            Issue.record("expected a nugget")
+            return
+        }
+        #expect(["n3", "n4", "n5"].contains(id))
+    }
+
+    @Test func channelNuggetOfTheDayFollowsItsWeekdays() {
+        let channel = ChannelNudge(channel: "C1", time: LocalTime("10:00")!, timeZone: "Europe/Amsterdam", weekdays: ["mon", "wed"])
+        var dates: [String] = []
+        for hour in 0..<(7 * 24) {
+            let now = Self.utc("2026-11-30T00:00:00Z").addingTimeInterval(Double(hour) * 3600)
+            dates += planner.plan([channel], seen: [:], at: now).map(\.localDate)
+        }
+        #expect(Array(Set(dates)).sorted() == ["2026-11-30", "2026-12-02"])
+    }
+
+    @Test func subscriptionCommandsParseTimesTopicsAndDurations() {
+        #expect(LocalTime("9:30") == LocalTime(hour: 9, minute: 30))
+        #expect(LocalTime("24:00") == nil && LocalTime("9.30") == nil && LocalTime("09:3") == nil)
+        #expect(NudgeDesk.duration("2w") == 14 * 86_400 && NudgeDesk.duration("3d") == 3 * 86_400 && NudgeDesk.duration("soon") == nil)
+        #expect(NudgeDesk.handles("nudges on 09:30") && !NudgeDesk.handles("how do nudges work"))
+    }
+}
