@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "flowlearn",
             dependencies: [
-                "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer", "FlowLearnStore",
+                "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer", "FlowLearnStore", "FlowLearnPoster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/flowlearn",

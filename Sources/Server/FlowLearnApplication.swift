@@ -5,6 +5,7 @@ import FlowLearnStore
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// What the composition root needs from the outside world; tests replace any part of it.
 public struct ApplicationSetup: Sendable {
@@ -16,7 +17,7 @@ public struct ApplicationSetup: Sendable {
     public var now: @Sendable () -> Date
     public var logger: Logger
     /// Replaces the SQLite store built from the configuration.
-    public var store: (any AssistantStore & QuizStore)?
+    public var store: (any LearningStore)?
     /// Replaces the libcurl poster built from the configuration.
     public var poster: (any RequestPoster)?
     /// Replaces the content library loaded from `content.intents`.
@@ -26,7 +27,7 @@ public struct ApplicationSetup: Sendable {
         configuration: FlowLearnConfiguration, baseDirectory: String = ".",
         environment: [String: String] = ProcessInfo.processInfo.environment,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "flowlearn"),
-        store: (any AssistantStore & QuizStore)? = nil, poster: (any RequestPoster)? = nil, content: ContentLibrary? = nil
+        store: (any LearningStore)? = nil, poster: (any RequestPoster)? = nil, content: ContentLibrary? = nil
     ) {
         self.configuration = configuration
         self.baseDirectory = baseDirectory
@@ -54,7 +55,7 @@ public enum FlowLearnApplication {
             ?? ContentLibrary(
                 folder: setup.resolve(configuration.content.intents), settings: configuration.matcher, quiz: configuration.quiz, logger: logger)
 
-        let store: any AssistantStore & QuizStore
+        let store: any LearningStore
         if let injected = setup.store {
             store = injected
         } else if configuration.store.path == ":memory:" {
@@ -65,25 +66,49 @@ public enum FlowLearnApplication {
         }
         let poster = setup.poster ?? CurlPoster(settings: configuration.poster, logger: Logger(label: "flowlearn.poster"))
         let outbox = ReplyOutbox(poster: poster, logger: Logger(label: "flowlearn.outbox"))
+        var services: [any Service] = [outbox, content]
+        if configuration.nudges.enabled, configuration.slack.enabled {
+            let (planning, courier) = nudgeWorkers(setup, content: content, store: store, poster: poster)
+            services.append(NudgeService(
+                planning: planning, courier: courier, interval: configuration.nudges.planIntervalSeconds, now: setup.now,
+                logger: Logger(label: "flowlearn.nudges")))
+        }
 
         let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ in
             HTTPReply.json(.ok, ["status": "ok", "nuggets": "\(content.assistant.matcher.nuggets.count)"])
         }
         if configuration.slack.enabled {
-            slackRoutes(setup, content: content, store: store, outbox: outbox).register(on: router)
+            slackRoutes(setup, content: content, store: store, outbox: outbox, poster: poster).register(on: router)
         }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "FlowLearn"),
-            services: [outbox, content],
+            services: services,
             onServerRunning: { channel in
                 logger.info("serving", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             },
             logger: logger)
     }
 
-    static func slackRoutes(_ setup: ApplicationSetup, content: ContentLibrary, store: any AssistantStore & QuizStore, outbox: ReplyOutbox) -> SlackRoutes {
+    /// The nudge planner and delivery worker (also used by `flowlearn nudges`).
+    public static func nudgeWorkers(
+        _ setup: ApplicationSetup, content: ContentLibrary, store: any LearningStore, poster: any RequestPoster
+    ) -> (NudgePlanning, NudgeCourier) {
+        let configuration = setup.configuration
+        let token = setup.environment[configuration.slack.botTokenEnv] ?? ""
+        let planning = NudgePlanning(
+            settings: configuration.nudges, slackAPIBaseURL: configuration.slack.apiBaseURL, content: content, store: store)
+        let courier = NudgeCourier(
+            settings: configuration.nudges, store: store, poster: poster,
+            credentials: { platform in platform == "slack" ? SlackNudgeEncoder.authorization(botToken: token) : [] },
+            logger: Logger(label: "flowlearn.nudges"))
+        return (planning, courier)
+    }
+
+    static func slackRoutes(
+        _ setup: ApplicationSetup, content: ContentLibrary, store: any LearningStore, outbox: ReplyOutbox, poster: any RequestPoster
+    ) -> SlackRoutes {
         let slack = setup.configuration.slack
         let secret = setup.environment[slack.signingSecretEnv].flatMap { $0.isEmpty ? nil : $0 }
         let token = setup.environment[slack.botTokenEnv] ?? ""
@@ -102,7 +127,8 @@ public enum FlowLearnApplication {
             signature: secret.map { SlackSignature(signingSecret: $0, tolerance: slack.signatureToleranceSeconds) },
             encoder: SlackReplyEncoder(apiBaseURL: slack.apiBaseURL, botToken: token),
             policy: SlackResponseURLPolicy(allowedHosts: slack.responseURLHosts),
-            content: content, store: store, outbox: outbox, maxBodyBytes: setup.configuration.server.maxBodyBytes,
+            content: content, store: store, outbox: outbox, poster: poster, nudges: setup.configuration.nudges,
+            botToken: token, maxBodyBytes: setup.configuration.server.maxBodyBytes,
             now: setup.now, logger: setup.logger)
     }
 }

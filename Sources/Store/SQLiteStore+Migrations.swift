@@ -83,6 +83,46 @@ extension SQLiteStore {
                 t.primaryKey(["platform", "channel", "learner"])
             }
         }
+        migrator.registerMigration("v3: nudge subscriptions, outbox and feedback") { db in
+            try db.create(table: "nudge_subscription") { t in
+                t.primaryKey("learner", .text)
+                t.column("platform", .text).notNull()
+                t.column("user_id", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("time", .text).notNull()
+                t.column("topics", .text).notNull()
+                t.column("time_zone", .text)
+                t.column("paused_until", .datetime)
+                t.column("enabled", .boolean).notNull()
+            }
+            try db.create(table: "nudge_outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("key", .text).notNull().unique()
+                t.column("recipient", .text).notNull()
+                t.column("platform", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("local_date", .text).notNull()
+                t.column("due_at", .datetime).notNull()
+                t.column("content", .text).notNull()
+                t.column("nugget_id", .text)
+                t.column("reason", .text).notNull()
+                t.column("request", .blob).notNull()
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("next_attempt_at", .datetime).notNull()
+                t.column("last_error", .text)
+                t.column("sent_at", .datetime)
+                t.uniqueKey(["recipient", "local_date"])
+            }
+            try db.create(index: "nudge_outbox_ready", on: "nudge_outbox", columns: ["state", "next_attempt_at"])
+            try db.create(table: "nudge_feedback") { t in
+                t.column("nudge_key", .text).notNull()
+                t.column("learner", .text).notNull()
+                t.column("useful", .boolean).notNull()
+                t.column("at", .datetime).notNull()
+                t.primaryKey(["nudge_key", "learner"])
+            }
+        }
         return migrator
     }
 }

@@ -6,6 +6,8 @@ import Foundation
 /// are acknowledged and ignored.
 public enum SlackInteraction: Sendable, Hashable {
     case quizAnswer(QuizClick)
+    /// "More like this" / "Not useful" under a nudge.
+    case nudgeFeedback(key: String, useful: Bool, learner: Learner, responseURL: String)
     case ignored(String)
 
     public struct QuizClick: Sendable, Hashable {
@@ -69,6 +71,10 @@ public enum SlackInteraction: Sendable, Hashable {
             return .quizAnswer(QuizClick(
                 sessionID: parts[0], position: position, picks: picks, actionID: actionID, learner: learner, channel: channel,
                 responseURL: responseURL))
+        }
+        if action.action_id == SlackNudgeEncoder.moreAction || action.action_id == SlackNudgeEncoder.lessAction {
+            guard let key = action.value, !key.isEmpty else { throw SlackDecodingError(description: "nudge feedback needs a value") }
+            return .nudgeFeedback(key: key, useful: action.action_id == SlackNudgeEncoder.moreAction, learner: learner, responseURL: responseURL)
         }
         return .ignored("action \(action.action_id)")
     }

@@ -42,6 +42,21 @@ public struct SlackReplyEncoder: Sendable {
         return json(message)
     }
 
+    /// A short ephemeral text answered inline (Markdown converted to mrkdwn).
+    public static func immediateText(_ markdown: String) -> [UInt8] {
+        let text = SlackText.mrkdwn(fromMarkdown: markdown)
+        return json(SlackMessage(response_type: "ephemeral", text: text, blocks: [.section(text)]))
+    }
+
+    /// A short ephemeral text through a `response_url`, leaving the original message alone.
+    public static func responseURLText(_ markdown: String, responseURL: String) -> OutboundRequest {
+        let text = SlackText.mrkdwn(fromMarkdown: markdown)
+        return OutboundRequest(
+            url: responseURL, headers: [.init("Content-Type", "application/json; charset=utf-8")],
+            body: json(SlackMessage(response_type: "ephemeral", replace_original: false, text: text, blocks: [.section(text)])),
+            purpose: "slack.response_url")
+    }
+
     static func json(_ message: SlackMessage) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

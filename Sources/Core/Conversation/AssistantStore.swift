@@ -10,3 +10,6 @@ public protocol AssistantStore: Sendable {
     /// Most recent first.
     func recentQuestions(unansweredOnly: Bool, limit: Int) async throws -> [QuestionLogEntry]
 }
+
+/// Everything FlowLearn keeps, as one store (SQLite implements all of it).
+public typealias LearningStore = AssistantStore & QuizStore & NudgeStore

@@ -272,7 +272,7 @@ public struct Quizmaster: Sendable {
     }
 
     /// A per-person shuffle that is the same every time (tests and restarts see the same order).
-    static func order(_ learner: Learner, _ id: String) -> UInt64 {
+    public static func order(_ learner: Learner, _ id: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in (learner.key + "|" + id).utf8 {
             hash ^= UInt64(byte)

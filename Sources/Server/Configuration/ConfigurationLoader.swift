@@ -45,13 +45,17 @@ public enum ConfigurationLoader {
 
     /// Every key the file may hold, by section; written out so a typo is caught, not ignored.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "content", "matcher", "quiz", "store", "slack", "poster", "log", "$comment"],
+        "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "poster", "log", "$comment"],
         "server": ["host", "port", "maxBodyBytes"],
         "content": ["intents"],
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
         "quiz": [
             "length", "leaderboardSize", "recentQuestions", "desiredRetention", "learningStepsMinutes", "relearningStepsMinutes",
             "maximumIntervalDays",
+        ],
+        "nudges": [
+            "enabled", "defaultTime", "defaultTimeZone", "quietStart", "quietEnd", "lateToleranceMinutes", "planIntervalSeconds",
+            "concurrency", "perChannelPerSecond", "maxAttempts", "retryBackoffSeconds", "channels",
         ],
         "store": ["path"],
         "slack": [
@@ -127,6 +131,21 @@ public enum ConfigurationLoader {
         guard (1...20).contains(c.quiz.length) else { throw fail("quiz.length", "must be between 1 and 20 questions") }
         guard c.quiz.leaderboardSize >= 1 else { throw fail("quiz.leaderboardSize", "must be at least 1") }
         if let problem = c.quiz.scheduler.problems().first { throw fail("quiz", problem) }
+        guard TimeZone(identifier: c.nudges.defaultTimeZone) != nil else {
+            throw fail("nudges.defaultTimeZone", "'\(c.nudges.defaultTimeZone)' is not an IANA time zone (e.g. Europe/Amsterdam)")
+        }
+        guard !c.nudges.rules.isQuiet(c.nudges.defaultTime) else { throw fail("nudges.defaultTime", "is inside quiet hours") }
+        guard (1...256).contains(c.nudges.concurrency) else { throw fail("nudges.concurrency", "must be between 1 and 256") }
+        guard c.nudges.maxAttempts >= 1 else { throw fail("nudges.maxAttempts", "must be at least 1") }
+        guard c.nudges.perChannelPerSecond >= 0 else { throw fail("nudges.perChannelPerSecond", "must be 0 (off) or positive") }
+        guard c.nudges.planIntervalSeconds >= 1 else { throw fail("nudges.planIntervalSeconds", "must be at least 1") }
+        for (index, channel) in c.nudges.channels.enumerated() {
+            let key = "nudges.channels[\(index)]"
+            guard TimeZone(identifier: channel.timeZone) != nil else { throw fail(key + ".timeZone", "'\(channel.timeZone)' is not an IANA time zone") }
+            guard !c.nudges.rules.isQuiet(channel.time) else { throw fail(key + ".time", "is inside quiet hours") }
+            guard channel.weekdays.allSatisfy({ Weekday(name: $0) != nil }) else { throw fail(key + ".weekdays", "use mon, tue, wed, thu, fri, sat, sun") }
+            guard channel.platform == "slack" else { throw fail(key + ".platform", "only slack is supported") }
+        }
         let paths = [
             ("slack.eventsPath", c.slack.eventsPath), ("slack.commandsPath", c.slack.commandsPath),
             ("slack.interactionsPath", c.slack.interactionsPath),

@@ -8,6 +8,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public var content = ContentSection()
     public var matcher = MatcherSettings()
     public var quiz = QuizSettings()
+    public var nudges = NudgesSection()
     public var store = StoreSection()
     public var slack = SlackSection()
     public var poster = PosterSettings()
@@ -54,6 +55,39 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         public var interactionsPath = "/slack/interactions"
         /// How old a signed request may be, in seconds.
         public var signatureToleranceSeconds = 300.0
+    }
+
+    public struct NudgesSection: Sendable, Codable, Equatable {
+        /// Run the planner and the delivery worker inside `serve`.
+        public var enabled = true
+        /// For `/learn nudges on` without a time.
+        public var defaultTime = LocalTime(hour: 9, minute: 30)
+        /// Used until the platform tells a person's own time zone (Slack: `users.info`).
+        public var defaultTimeZone = "UTC"
+        public var quietStart = LocalTime(hour: 19, minute: 0)
+        public var quietEnd = LocalTime(hour: 8, minute: 0)
+        /// A nudge missed by more than this (the server was down) is skipped, not sent late.
+        public var lateToleranceMinutes = 120.0
+        /// How often the planner looks for nudges that are due.
+        public var planIntervalSeconds = 60.0
+        /// Nudges sent at the same time.
+        public var concurrency = 8
+        /// Messages per second into one channel; 0 turns the limit off.
+        public var perChannelPerSecond = 1.0
+        /// Delivery attempts (each with the poster's own retries) before a nudge is dead-lettered.
+        public var maxAttempts = 5
+        /// Wait before the next attempt, doubled each time.
+        public var retryBackoffSeconds = 30.0
+        /// "Nugget of the day" posts in channels.
+        public var channels: [ChannelNudge] = []
+
+        public var rules: NudgeRules {
+            var rules = NudgeRules()
+            rules.quietStart = quietStart
+            rules.quietEnd = quietEnd
+            rules.lateTolerance = lateToleranceMinutes * 60
+            return rules
+        }
     }
 
     public struct LogSection: Sendable, Codable, Equatable {

@@ -14,8 +14,12 @@ struct SlackRoutes: Sendable {
     let encoder: SlackReplyEncoder
     let policy: SlackResponseURLPolicy
     let content: ContentLibrary
-    let store: any AssistantStore & QuizStore
+    let store: any LearningStore
     let outbox: ReplyOutbox
+    /// For `users.info` (time zones), which needs its answer.
+    let poster: any RequestPoster
+    let nudges: FlowLearnConfiguration.NudgesSection
+    let botToken: String
     let maxBodyBytes: Int
     let now: @Sendable () -> Date
     let logger: Logger
@@ -104,6 +108,9 @@ struct SlackRoutes: Sendable {
         if command.command == settings.quizCommand {
             return await quiz(command)
         }
+        if NudgeDesk.handles(command.text) {
+            return await nudgeCommand(command)
+        }
         let response = content.assistant.respond(to: command.message(receivedAt: now()), command: settings.command)
         guard let log = response.log else {
             return HTTPReply.json(.ok, SlackReplyEncoder.immediateResponse(response.reply))  // help needs no second request
@@ -155,6 +162,9 @@ struct SlackRoutes: Sendable {
         } catch {
             return HTTPReply.error(.badRequest, error.description)
         }
+        if case .nudgeFeedback(let key, let useful, let learner, let responseURL) = interaction {
+            return await nudgeFeedback(key: key, useful: useful, learner: learner, responseURL: responseURL)
+        }
         guard case .quizAnswer(let click) = interaction else {
             if case .ignored(let reason) = interaction { logger.debug("Slack interaction ignored", metadata: ["reason": "\(reason)"]) }
             return HTTPReply.empty()
@@ -182,6 +192,49 @@ struct SlackRoutes: Sendable {
             break
         }
         outbox.enqueue(inOrder: SlackQuizEncoder.responseURLMessages(reply, responseURL: click.responseURL))
+        return HTTPReply.empty()
+    }
+
+    /// `/learn nudges …`: answered inline. Turning nudges on also asks Slack for the person's time zone
+    /// (`users.info`, through the poster) when it is not known yet.
+    func nudgeCommand(_ command: SlackSlashCommand) async -> Response {
+        let learner = Learner(platform: "slack", team: command.teamID, user: command.userID)
+        let topics = Array(Set(content.assistant.matcher.nuggets.map(\.topic))).sorted()
+        let desk = NudgeDesk(rules: nudges.rules, defaultTime: nudges.defaultTime, defaultTimeZone: nudges.defaultTimeZone, topics: topics)
+        do {
+            let text = try await desk.command(command.text, learner: learner, channel: command.userID, at: now(), store: store, command: settings.command)
+            if let subscription = try await store.subscription(for: learner), subscription.enabled, subscription.timeZone == nil, !botToken.isEmpty {
+                let poster = self.poster
+                let store = self.store
+                let request = SlackNudgeEncoder.userInfo(command.userID, apiBaseURL: settings.apiBaseURL, botToken: botToken)
+                let logger = self.logger
+                Task {
+                    let outcome = await poster.post(request)
+                    guard let zone = SlackNudgeEncoder.timeZone(inUserInfo: outcome.body) else {
+                        logger.warning("no time zone from users.info; the default applies", metadata: ["user": "\(learner.user)"])
+                        return
+                    }
+                    try? await store.setTimeZone(zone, for: learner)
+                }
+            }
+            return HTTPReply.json(.ok, SlackReplyEncoder.immediateText(text))
+        } catch {
+            logger.error("store failed", metadata: ["error": "\(error)"])
+            return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
+        }
+    }
+
+    /// "More like this" / "Not useful": stored (once per person and nudge), thanked ephemerally.
+    func nudgeFeedback(key: String, useful: Bool, learner: Learner, responseURL: String) async -> Response {
+        guard policy.allows(responseURL) else { return HTTPReply.error(.badRequest, "response_url host is not allowed") }
+        do {
+            try await store.recordFeedback(nudgeKey: key, learner: learner, useful: useful, at: now())
+        } catch {
+            logger.error("store failed", metadata: ["error": "\(error)"])
+            return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
+        }
+        let text = useful ? "Thanks! You'll get more like this." : "Thanks, noted: the learning team sees which nuggets miss the mark."
+        outbox.enqueue(SlackReplyEncoder.responseURLText(text, responseURL: responseURL))
         return HTTPReply.empty()
     }
 

@@ -1,0 +1,196 @@
+import FlowLearnCore
+import FlowLearnSlack
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Plans the nudges due at an instant and writes them to the outbox (rendered, without secrets)
+/// before anything is sent. Planning the same instant twice adds nothing: the outbox keeps one nudge
+/// per recipient and local day.
+public struct NudgePlanning: Sendable {
+    let settings: FlowLearnConfiguration.NudgesSection
+    let slackAPIBaseURL: String
+    let content: ContentLibrary
+    let store: any NudgeStore
+
+    public init(settings: FlowLearnConfiguration.NudgesSection, slackAPIBaseURL: String, content: ContentLibrary, store: any NudgeStore) {
+        self.settings = settings
+        self.slackAPIBaseURL = slackAPIBaseURL
+        self.content = content
+        self.store = store
+    }
+
+    /// What would be sent at `now` (nothing is written).
+    public func plan(at now: Date) async throws -> [PlannedNudge] {
+        let quizmaster = content.quizmaster
+        let nuggets = content.assistant.matcher.nuggets
+        let planner = NudgePlanner(
+            nuggets: nuggets, questions: quizmaster.questions, rules: settings.rules,
+            defaultTimeZone: TimeZone(identifier: settings.defaultTimeZone) ?? TimeZone(identifier: "UTC")!)
+        let topics = Dictionary(nuggets.map { ($0.id, $0.topic) }, uniquingKeysWith: { first, _ in first })
+        let personal = planner.plan(
+            try await store.subscriptions(), histories: try await store.histories(at: now, topicOf: topics), at: now)
+        let channels = planner.plan(settings.channels, seen: try await store.channelHistory(), at: now)
+        return personal + channels
+    }
+
+    /// Plans and writes the outbox; returns the nudges planned and how many were new.
+    @discardableResult
+    public func planAndEnqueue(at now: Date) async throws -> (planned: [PlannedNudge], added: Int) {
+        let planned = try await plan(at: now)
+        guard !planned.isEmpty else { return ([], 0) }
+        let assistant = content.assistant
+        let quizmaster = content.quizmaster
+        let questions = Dictionary(quizmaster.questions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var items: [(item: NudgeOutboxItem, session: QuizSession?)] = []
+        items.reserveCapacity(planned.count)
+        for nudge in planned where nudge.platform == "slack" {
+            let request: OutboundRequest
+            var session: QuizSession?
+            switch nudge.content {
+            case .nugget(let id):
+                guard let nugget = assistant.nugget(id: id) else { continue }
+                request = SlackNudgeEncoder.nugget(nugget, key: nudge.key, channel: nudge.channel, apiBaseURL: slackAPIBaseURL)
+            case .question(let id):
+                guard let question = questions[id], let learner = nudge.learner else { continue }
+                let quiz = QuizSession(
+                    id: "n" + String(Quizmaster.order(learner, nudge.key), radix: 36),
+                    learner: learner, channel: nudge.channel, topic: question.topic, questionIDs: [id], startedAt: now)
+                session = quiz
+                let prompt = QuizPrompt(sessionID: quiz.id, position: 0, total: 1, question: question, isReview: true)
+                request = SlackNudgeEncoder.question(prompt, channel: nudge.channel, apiBaseURL: slackAPIBaseURL)
+            }
+            let item = NudgeOutboxItem(
+                key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,
+                dueAt: nudge.dueAt, content: nudge.content, reason: nudge.reason, request: request)
+            items.append((item, session))
+        }
+        return (planned, try await store.enqueue(items))
+    }
+}
+
+/// Sends the outbox: bounded concurrency, a per-channel rate limit, retries with backoff (the
+/// poster's own, then the outbox's), dead letters after `maxAttempts`. A nudge is marked "sending"
+/// before its request leaves and "sent" after, so after a crash only the requests that were in
+/// flight (at most `concurrency`) can be sent twice.
+public final class NudgeCourier: Sendable {
+    let settings: FlowLearnConfiguration.NudgesSection
+    let store: any NudgeStore
+    let poster: any RequestPoster
+    /// Headers with credentials for a platform, added when sending (never stored).
+    let credentials: @Sendable (String) -> [OutboundRequest.Header]
+    let logger: Logger
+    private let pacer = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    public init(
+        settings: FlowLearnConfiguration.NudgesSection, store: any NudgeStore, poster: any RequestPoster,
+        credentials: @escaping @Sendable (String) -> [OutboundRequest.Header], logger: Logger
+    ) {
+        self.settings = settings
+        self.store = store
+        self.poster = poster
+        self.credentials = credentials
+        self.logger = logger
+    }
+
+    /// Sends every nudge due by `now`, until none is left to claim; returns (sent, failed attempts).
+    @discardableResult
+    public func deliverDue(at now: @escaping @Sendable () -> Date) async throws -> (sent: Int, failed: Int) {
+        var sent = 0
+        var failed = 0
+        while true {
+            let batch = try await store.claimNudges(dueBy: now(), limit: max(64, settings.concurrency * 8))
+            if batch.isEmpty { break }
+            let results = await withTaskGroup(of: Bool.self, returning: [Bool].self) { group in
+                var results: [Bool] = []
+                var running = 0
+                for item in batch {
+                    if running >= settings.concurrency, let result = await group.next() {
+                        results.append(result)
+                        running -= 1
+                    }
+                    group.addTask { await self.send(item, now: now) }
+                    running += 1
+                }
+                for await result in group { results.append(result) }
+                return results
+            }
+            sent += results.filter { $0 }.count
+            failed += results.filter { !$0 }.count
+        }
+        return (sent, failed)
+    }
+
+    private func send(_ item: NudgeOutboxItem, now: @Sendable () -> Date) async -> Bool {
+        await pace(item.channel)
+        var request = item.request
+        request.headers += credentials(item.platform)
+        let outcome = await poster.post(request)
+        let refusal = item.platform == "slack" && outcome.succeeded ? SlackReplyEncoder.apiError(in: outcome.body) : nil
+        do {
+            if outcome.succeeded, refusal == nil {
+                try await store.markSent(item.id, at: now())
+                return true
+            }
+            let error = refusal ?? outcome.error ?? "HTTP \(outcome.status.map(String.init) ?? "none")"
+            let attempt = item.attempts + 1
+            let retryAt = attempt >= settings.maxAttempts
+                ? nil : now().addingTimeInterval(settings.retryBackoffSeconds * pow(2, Double(attempt - 1)))
+            try await store.markFailed(item.id, error: error, retryAt: retryAt)
+            logger.warning(
+                retryAt == nil ? "nudge dead-lettered" : "nudge will be retried",
+                metadata: ["key": "\(item.key)", "attempt": "\(attempt)", "error": "\(error)"])
+        } catch {
+            logger.error("store failed while recording a delivery", metadata: ["key": "\(item.key)", "error": "\(error)"])
+        }
+        return false
+    }
+
+    /// Waits for the channel's next free slot under `perChannelPerSecond`.
+    private func pace(_ channel: String) async {
+        guard settings.perChannelPerSecond > 0 else { return }
+        let gap = Duration.seconds(1 / settings.perChannelPerSecond)
+        let slot = pacer.withLock { slots -> ContinuousClock.Instant in
+            let now = ContinuousClock.now
+            let slot = max(now, slots[channel] ?? now)
+            slots[channel] = slot + gap
+            return slot
+        }
+        if slot > ContinuousClock.now { try? await Task.sleep(until: slot, clock: .continuous) }
+    }
+}
+
+/// Runs planning and delivery inside `serve`: requeues what was in flight at the last stop, then
+/// every `planIntervalSeconds` plans what is due and sends the outbox; stops on shutdown.
+public final class NudgeService: Service, Sendable {
+    let planning: NudgePlanning
+    let courier: NudgeCourier
+    let interval: Double
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(planning: NudgePlanning, courier: NudgeCourier, interval: Double, now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.planning = planning
+        self.courier = courier
+        self.interval = interval
+        self.now = now
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let requeued = try await courier.store.requeueInFlight()
+        if requeued > 0 { logger.notice("nudges that were in flight at the last stop will be sent again", metadata: ["count": "\(requeued)"]) }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let (planned, added) = try await planning.planAndEnqueue(at: now())
+                if added > 0 { logger.info("nudges planned", metadata: ["due": "\(planned.count)", "new": "\(added)"]) }
+                let (sent, failed) = try await courier.deliverDue(at: now)
+                if sent + failed > 0 { logger.info("nudges delivered", metadata: ["sent": "\(sent)", "failed": "\(failed)"]) }
+            } catch {
+                logger.error("nudge round failed; will try again", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(self.interval)) }
+        }
+    }
+}
