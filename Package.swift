@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .executable(name: "flowlearn", targets: ["flowlearn"]),
         .executable(name: "flowlearn-bench", targets: ["MatcherBench"]),
+        .executable(name: "flowlearn-nudge-bench", targets: ["NudgeBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -112,6 +113,15 @@ let package = Package(
             name: "MatcherBench",
             dependencies: ["FlowLearnCore"],
             path: "bench/MatcherBench"
+        ),
+        .executableTarget(
+            name: "NudgeBench",
+            dependencies: [
+                "FlowLearnCore", "FlowLearnServer", "FlowLearnStore", "FlowLearnPoster",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/NudgeBench"
         ),
         .testTarget(
             name: "FlowLearnCoreTests",

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Builds the benchmark in release mode and prints the matcher table (see BENCHMARKS.md).
-#   bench/run.sh [INTENTS_DIR] [DATASETS_DIR]
+# Builds the benchmarks in release mode and prints their tables (see BENCHMARKS.md).
+#   bench/run.sh [INTENTS_DIR] [DATASETS_DIR]      both tables
+#   bench/run.sh --nudges [INTENTS_DIR]            only the nudge table
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product flowlearn-bench >&2
+if [[ "${1:-}" == "--nudges" ]]; then
+  swift build -c release --product flowlearn-nudge-bench >&2
+  exec .build/release/flowlearn-nudge-bench "${2:-Intents}"
+fi
+swift build -c release --product flowlearn-bench --product flowlearn-nudge-bench >&2
+echo "## Matcher"
 .build/release/flowlearn-bench "${1:-Intents}" "${2:-../shared/datasets}"
+echo
+echo "## Nudges"
+.build/release/flowlearn-nudge-bench "${1:-Intents}"

@@ -106,7 +106,11 @@ extension SQLiteStore {
                 t.column("content", .text).notNull()
                 t.column("nugget_id", .text)
                 t.column("reason", .text).notNull()
-                t.column("request", .blob).notNull()
+                t.column("request_method", .text).notNull()
+                t.column("request_url", .text).notNull()
+                t.column("request_headers", .text).notNull()
+                t.column("request_body", .blob).notNull()
+                t.column("request_purpose", .text).notNull()
                 t.column("state", .text).notNull()
                 t.column("attempts", .integer).notNull().defaults(to: 0)
                 t.column("next_attempt_at", .datetime).notNull()
@@ -115,6 +119,8 @@ extension SQLiteStore {
                 t.uniqueKey(["recipient", "local_date"])
             }
             try db.create(index: "nudge_outbox_ready", on: "nudge_outbox", columns: ["state", "next_attempt_at"])
+            try db.create(index: "nudge_outbox_seen", on: "nudge_outbox", columns: ["recipient", "nugget_id"])
+            try db.create(index: "question_log_by_user", on: "question_log", columns: ["user_id", "asked_at"])
             try db.create(table: "nudge_feedback") { t in
                 t.column("nudge_key", .text).notNull()
                 t.column("learner", .text).notNull()

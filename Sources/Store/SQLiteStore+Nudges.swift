@@ -12,14 +12,15 @@ extension SQLiteStore: NudgeStore {
     static func subscription(_ row: Row) -> NudgeSubscription {
         var learner = Learner(platform: row["platform"], user: row["user_id"])
         learner.key = row["learner"]
-        let topics = (try? JSONDecoder().decode([String].self, from: Data((row["topics"] as String).utf8))) ?? []
+        let text: String = row["topics"]
+        let topics = text.isEmpty ? [] : text.split(separator: "\n").map(String.init)
         return NudgeSubscription(
             learner: learner, channel: row["channel"], time: LocalTime(row["time"] as String) ?? LocalTime(hour: 9, minute: 30), topics: topics,
             timeZone: row["time_zone"], pausedUntil: row["paused_until"], enabled: row["enabled"])
     }
 
     public func saveSubscription(_ s: NudgeSubscription) async throws {
-        let topics = String(decoding: try JSONEncoder().encode(s.topics), as: UTF8.self)
+        let topics = s.topics.joined(separator: "\n")  // one per line
         try await writer.write { db in
             try db.execute(
                 sql: """
@@ -47,33 +48,42 @@ extension SQLiteStore: NudgeStore {
         }
     }
 
-    public func histories(at now: Date, topicOf: [String: String]) async throws -> [String: LearnerHistory] {
+    public func histories(for learners: [Learner], at now: Date, topicOf: [String: String]) async throws -> [String: LearnerHistory] {
         try await writer.read { db in
             var histories: [String: LearnerHistory] = [:]
-            let due = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT c.learner, c.question_id FROM card c JOIN nudge_subscription s ON s.learner = c.learner
-                    WHERE s.enabled AND c.due <= ? ORDER BY c.due
-                    """, arguments: [now])
-            while let row = try due.next() { histories[row[0], default: LearnerHistory()].dueQuestions.append(row[1]) }
-            let seen = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT recipient, nugget_id, MAX(due_at) FROM nudge_outbox WHERE nugget_id IS NOT NULL AND recipient NOT LIKE '%:channel:%'
-                    GROUP BY recipient, nugget_id
-                    """)
-            while let row = try seen.next() { histories[row[0], default: LearnerHistory()].seenNuggets[row[1]] = row[2] }
-            let asked = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT s.learner, q.nugget_id FROM question_log q JOIN nudge_subscription s ON s.platform = q.platform AND s.user_id = q.user_id
-                    WHERE s.enabled AND q.nugget_id IS NOT NULL AND q.asked_at >= ? ORDER BY q.asked_at DESC
-                    """, arguments: [now.addingTimeInterval(-90 * 86_400)])
-            while let row = try asked.next() {
-                guard let topic = topicOf[row[1] as String] else { continue }
-                let key: String = row[0]
-                if histories[key]?.askedTopics.contains(topic) != true { histories[key, default: LearnerHistory()].askedTopics.append(topic) }
+            let since = now.addingTimeInterval(-90 * 86_400)
+            // In chunks, to stay under SQLite's limit on bound parameters.
+            var start = 0
+            while start < learners.count {
+                let chunk = learners[start..<min(start + 400, learners.count)]
+                start += chunk.count
+                let keys = chunk.map(\.key)
+                let marks = keys.map { _ in "?" }.joined(separator: ",")
+                let due = try Row.fetchCursor(
+                    db, sql: "SELECT learner, question_id FROM card WHERE learner IN (\(marks)) AND due <= ? ORDER BY due",
+                    arguments: StatementArguments(keys + [now.databaseValue]))
+                while let row = try due.next() { histories[row[0], default: LearnerHistory()].dueQuestions.append(row[1]) }
+                let seen = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT recipient, nugget_id, MAX(due_at) FROM nudge_outbox WHERE recipient IN (\(marks)) AND nugget_id IS NOT NULL
+                        GROUP BY recipient, nugget_id
+                        """, arguments: StatementArguments(keys))
+                while let row = try seen.next() { histories[row[0], default: LearnerHistory()].seenNuggets[row[1]] = row[2] }
+                var byUser: [String: String] = [:]
+                for learner in chunk { byUser[learner.platform + "\u{0}" + learner.user] = learner.key }
+                let users = chunk.map(\.user)
+                let asked = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT platform, user_id, nugget_id FROM question_log
+                        WHERE user_id IN (\(users.map { _ in "?" }.joined(separator: ","))) AND nugget_id IS NOT NULL AND asked_at >= ?
+                        ORDER BY asked_at DESC
+                        """, arguments: StatementArguments(users + [since.databaseValue]))
+                while let row = try asked.next() {
+                    guard let key = byUser[(row[0] as String) + "\u{0}" + (row[1] as String)], let topic = topicOf[row[2] as String] else { continue }
+                    if histories[key]?.askedTopics.contains(topic) != true { histories[key, default: LearnerHistory()].askedTopics.append(topic) }
+                }
             }
             return histories
         }
@@ -94,24 +104,22 @@ extension SQLiteStore: NudgeStore {
     }
 
     public func enqueue(_ items: [(item: NudgeOutboxItem, session: QuizSession?)]) async throws -> Int {
-        let encoded = try items.map { entry -> (NudgeOutboxItem, QuizSession?, String, Data, String?) in
-            let content = String(decoding: try JSONEncoder().encode(entry.item.content), as: UTF8.self)
-            let nugget: String? = if case .nugget(let id) = entry.item.content { id } else { nil }
-            return (entry.item, entry.session, content, try JSONEncoder().encode(StoredRequest(entry.item.request)), nugget)
-        }
-        return try await writer.write { db in
+        try await writer.write { db in
             var added = 0
-            for (item, session, content, request, nugget) in encoded {
-                try db.execute(
-                    sql: """
-                        INSERT OR IGNORE INTO nudge_outbox
-                            (key, recipient, platform, channel, local_date, due_at, content, nugget_id, reason, request, state, attempts, next_attempt_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)
-                        """,
-                    arguments: [
-                        item.key, item.recipient, item.platform, item.channel, item.localDate, item.dueAt, content, nugget, item.reason, request,
-                        item.dueAt,
-                    ])
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT OR IGNORE INTO nudge_outbox
+                        (key, recipient, platform, channel, local_date, due_at, content, nugget_id, reason, request_method, request_url,
+                         request_headers, request_body, request_purpose, state, attempts, next_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)
+                    """)
+            for (item, session) in items {
+                let request = item.request
+                let nugget: String? = if case .nugget(let id) = item.content { id } else { nil }
+                try insert.execute(arguments: [
+                    item.key, item.recipient, item.platform, item.channel, item.localDate, item.dueAt, Self.text(item.content), nugget,
+                    item.reason, request.method, request.url, Self.text(request.headers), Data(request.body), request.purpose, item.dueAt,
+                ])
                 guard db.changesCount == 1 else { continue }
                 added += 1
                 if let session {
@@ -129,6 +137,33 @@ extension SQLiteStore: NudgeStore {
                 }
             }
             return added
+        }
+    }
+
+    /// `nugget:ID` or `question:ID`.
+    static func text(_ content: NudgeContent) -> String {
+        switch content {
+        case .nugget(let id): return "nugget:" + id
+        case .question(let id): return "question:" + id
+        }
+    }
+
+    static func content(_ text: String) -> NudgeContent? {
+        if text.hasPrefix("nugget:") { return .nugget(id: String(text.dropFirst(7))) }
+        if text.hasPrefix("question:") { return .question(id: String(text.dropFirst(9))) }
+        return nil
+    }
+
+    /// Headers one per line, `Name: value`; secret ones (tokens) are never written.
+    static func text(_ headers: [OutboundRequest.Header]) -> String {
+        headers.filter { !$0.isSecret }.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+    }
+
+    static func headers(_ text: String) -> [OutboundRequest.Header] {
+        text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            return OutboundRequest.Header(String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces))
         }
     }
 
@@ -151,12 +186,14 @@ extension SQLiteStore: NudgeStore {
     }
 
     static func outboxItem(_ row: Row) -> NudgeOutboxItem? {
-        guard let content = try? JSONDecoder().decode(NudgeContent.self, from: Data((row["content"] as String).utf8)),
-            let request = try? JSONDecoder().decode(StoredRequest.self, from: row["request"] as Data)
-        else { return nil }
+        guard let content = content(row["content"]) else { return nil }
+        let body: Data = row["request_body"]
+        let request = OutboundRequest(
+            method: row["request_method"], url: row["request_url"], headers: headers(row["request_headers"]), body: Array(body),
+            purpose: row["request_purpose"])
         return NudgeOutboxItem(
             id: row["id"], key: row["key"], recipient: row["recipient"], platform: row["platform"], channel: row["channel"],
-            localDate: row["local_date"], dueAt: row["due_at"], content: content, reason: row["reason"], request: request.outbound,
+            localDate: row["local_date"], dueAt: row["due_at"], content: content, reason: row["reason"], request: request,
             state: NudgeOutboxItem.State(rawValue: row["state"]) ?? .pending, attempts: row["attempts"], lastError: row["last_error"])
     }
 
@@ -223,28 +260,5 @@ extension SQLiteStore: NudgeStore {
             for row in rows { result[row["nugget"]] = (row["yes"], row["no"]) }
             return result
         }
-    }
-}
-
-/// An outbound request as the outbox stores it: headers marked secret are never written to disk.
-struct StoredRequest: Codable {
-    var method: String
-    var url: String
-    var headers: [[String]]
-    var body: Data
-    var purpose: String
-
-    init(_ request: OutboundRequest) {
-        method = request.method
-        url = request.url
-        headers = request.headers.filter { !$0.isSecret }.map { [$0.name, $0.value] }
-        body = Data(request.body)
-        purpose = request.purpose
-    }
-
-    var outbound: OutboundRequest {
-        OutboundRequest(
-            method: method, url: url, headers: headers.compactMap { $0.count == 2 ? .init($0[0], $0[1]) : nil }, body: Array(body),
-            purpose: purpose)
     }
 }

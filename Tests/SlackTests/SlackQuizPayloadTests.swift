@@ -82,3 +82,36 @@ struct SlackQuizPayloadTests {
         #expect(buttons == ["True", "False"])
     }
 }
+
+@Suite("Slack nudge encoding")
+struct SlackNudgeEncodingTests {
+    @Test func templateFillsChannelAndKeyAsJSONWouldAndStoresNoToken() throws {
+        let nugget = Nugget(
+            id: "taxi", title: "Taxi \"expenses\"", topic: "expenses", links: [NuggetLink(title: "Policy", url: "https://intranet.example/policy")],
+            body: "Claim it in **Spendly** <now>.")
+        let request = SlackNudgeEncoder.nugget(nugget, key: #"slack:T1:U1|2026-12-01|09:30"#, channel: "U1", apiBaseURL: "https://slack.com/api/")
+        #expect(request.url == "https://slack.com/api/chat.postMessage")
+        #expect(request.headers.allSatisfy { !$0.isSecret && $0.name != "Authorization" })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+        #expect(json["channel"] as? String == "U1")
+        #expect(json["text"] as? String == "Today's nugget: Taxi \"expenses\"")
+        let blocks = try #require(json["blocks"] as? [[String: Any]])
+        let actions = try #require(blocks.last)
+        #expect(actions["block_id"] as? String == "nudge:slack:T1:U1|2026-12-01|09:30")
+        let values = (actions["elements"] as? [[String: Any]])?.compactMap { $0["value"] as? String }
+        #expect(values == ["slack:T1:U1|2026-12-01|09:30", "slack:T1:U1|2026-12-01|09:30"])
+        #expect(String(decoding: request.body, as: UTF8.self).contains("Claim it in *Spendly* &lt;now&gt;."))
+        let odd = SlackNudgeEncoder.nugget(nugget, key: "k\"\\", channel: "C\"1", apiBaseURL: "https://slack.com/api")
+        let oddJSON = try #require(try JSONSerialization.jsonObject(with: Data(odd.body)) as? [String: Any])
+        #expect(oddJSON["channel"] as? String == "C\"1")
+    }
+
+    @Test func timeZoneComesFromUsersInfo() {
+        #expect(SlackNudgeEncoder.timeZone(inUserInfo: Array(#"{"ok":true,"user":{"id":"U1","tz":"America/New_York","tz_offset":-18000}}"#.utf8)) == "America/New_York")
+        #expect(SlackNudgeEncoder.timeZone(inUserInfo: Array(#"{"ok":false,"error":"user_not_found"}"#.utf8)) == nil)
+        #expect(SlackNudgeEncoder.timeZone(inUserInfo: Array(#"{"ok":true,"user":{"tz":"Mars/Olympus"}}"#.utf8)) == nil)
+        let request = SlackNudgeEncoder.userInfo("U 1", apiBaseURL: "https://slack.com/api", botToken: "xoxb-1")
+        #expect(request.method == "GET" && request.url == "https://slack.com/api/users.info?user=U%201")
+        #expect(request.headers.contains { $0.isSecret && $0.value == "Bearer xoxb-1" })
+    }
+}

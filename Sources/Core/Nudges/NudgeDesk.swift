@@ -61,9 +61,9 @@ public protocol NudgeStore: Sendable {
     func setTimeZone(_ zone: String, for learner: Learner) async throws
     /// Every enabled subscription.
     func subscriptions() async throws -> [NudgeSubscription]
-    /// Due review questions, nudged nuggets and asked-about topics of every subscriber, in bulk;
+    /// Due review questions, nudged nuggets and asked-about topics of these people, in bulk;
     /// `topicOf` maps a nugget id to its topic.
-    func histories(at now: Date, topicOf: [String: String]) async throws -> [String: LearnerHistory]
+    func histories(for learners: [Learner], at now: Date, topicOf: [String: String]) async throws -> [String: LearnerHistory]
     /// Nuggets nudged to each channel recipient, with when.
     func channelHistory() async throws -> [String: [String: Date]]
     /// Adds planned nudges to the outbox; one per recipient and local day, so planning twice adds

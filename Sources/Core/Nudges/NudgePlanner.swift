@@ -101,12 +101,14 @@ public struct NudgePlanner: Sendable {
     public var rules: NudgeRules
     public var defaultTimeZone: TimeZone
     let nuggets: [Nugget]
+    let byTopic: [String: [Nugget]]
     let questions: [String: QuizQuestion]
 
     public init(nuggets: [Nugget], questions: [QuizQuestion], rules: NudgeRules = NudgeRules(), defaultTimeZone: TimeZone = TimeZone(identifier: "UTC")!) {
         self.rules = rules
         self.defaultTimeZone = defaultTimeZone
         self.nuggets = nuggets.sorted { $0.id < $1.id }
+        self.byTopic = Dictionary(grouping: self.nuggets, by: \.topic)
         self.questions = Dictionary(questions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -115,17 +117,37 @@ public struct NudgePlanner: Sendable {
         "\(recipient)|\(localDate)|\(slot)"
     }
 
+    /// The subscriptions whose slot is due at `now` (so only their histories need reading).
+    public func due(_ subscriptions: [NudgeSubscription], at now: Date) -> [NudgeSubscription] {
+        var slots: [String: Bool] = [:]
+        return subscriptions.filter { subscription in
+            guard subscription.enabled else { return false }
+            if let paused = subscription.pausedUntil, now < paused { return false }
+            let zoneName = subscription.timeZone ?? defaultTimeZone.identifier
+            let memo = "\(zoneName)|\(subscription.time.minutes)"
+            if let known = slots[memo] { return known }
+            let isDue = rules.slot(
+                subscription.time, days: Weekday.workingDays, zone: TimeZone(identifier: zoneName) ?? defaultTimeZone, at: now) != nil
+            slots[memo] = isDue
+            return isDue
+        }
+    }
+
     /// Personal nudges due at `now`.
     public func plan(_ subscriptions: [NudgeSubscription], histories: [String: LearnerHistory], at now: Date) -> [PlannedNudge] {
         var planned: [PlannedNudge] = []
         planned.reserveCapacity(subscriptions.count / 8)
-        var zones: [String: TimeZone] = [:]
+        // Everyone in one zone with one time shares a slot: work each out once.
+        var slots: [String: (instant: Date, localDate: String)?] = [:]
         for subscription in subscriptions where subscription.enabled {
             if let paused = subscription.pausedUntil, now < paused { continue }
             let zoneName = subscription.timeZone ?? defaultTimeZone.identifier
-            let zone = zones[zoneName] ?? TimeZone(identifier: zoneName) ?? defaultTimeZone
-            zones[zoneName] = zone
-            guard let slot = rules.slot(subscription.time, days: Weekday.workingDays, zone: zone, at: now) else { continue }
+            let memo = "\(zoneName)|\(subscription.time.minutes)"
+            let known = slots[memo]
+            let computed = known ?? rules.slot(
+                subscription.time, days: Weekday.workingDays, zone: TimeZone(identifier: zoneName) ?? defaultTimeZone, at: now)
+            if known == nil { slots[memo] = .some(computed) }
+            guard let slot = computed else { continue }
             let history = histories[subscription.learner.key] ?? LearnerHistory()
             guard let (content, reason) = pick(topics: subscription.topics, history: history, personal: subscription.learner.key) else {
                 continue
@@ -159,27 +181,51 @@ public struct NudgePlanner: Sendable {
 
     /// First a due review question, else a nugget not seen yet from the subscribed topics, then from the
     /// topics the person asked about, then from anything; when every nugget in scope was seen, the one
-    /// seen longest ago.
+    /// seen longest ago. Among unseen nuggets the order is a per-person shuffle, stable across runs.
     func pick(topics: [String], history: LearnerHistory, personal: String, questionsAllowed: Bool = true) -> (NudgeContent, String)? {
         if questionsAllowed, let due = history.dueQuestions.first(where: { questions[$0] != nil }) {
             return (.question(id: due), "review question \(due) is due")
         }
-        let order = { (nugget: Nugget) in Quizmaster.order(Learner(platform: "", user: personal), nugget.id) }
-        let subscribed = Set(topics)
-        let tiers: [(String, (Nugget) -> Bool)] = [
-            ("from your topics", { subscribed.contains($0.topic) }),
-            ("from topics you asked about", { history.askedTopics.contains($0.topic) }),
-            ("new to you", { _ in subscribed.isEmpty }),
-        ]
-        for (why, include) in tiers {
-            let fresh = nuggets.filter { include($0) && history.seenNuggets[$0.id] == nil }
-            if let choice = fresh.min(by: { order($0) < order($1) }) {
-                return (.nugget(id: choice.id), "unseen nugget \(choice.id), \(why)")
+        let seed = Self.seed(personal)
+        func freshest(_ candidates: [Nugget]) -> Nugget? {
+            var best: (order: UInt64, nugget: Nugget)?
+            for nugget in candidates where history.seenNuggets[nugget.id] == nil {
+                let order = Self.order(seed, nugget.id)
+                if best == nil || order < best!.order { best = (order, nugget) }
             }
+            return best?.nugget
         }
-        let scope = subscribed.isEmpty ? nuggets : nuggets.filter { subscribed.contains($0.topic) }
+        if let choice = freshest(topics.flatMap { byTopic[$0] ?? [] }) {
+            return (.nugget(id: choice.id), "unseen nugget \(choice.id), from your topics")
+        }
+        if let choice = freshest(history.askedTopics.flatMap { byTopic[$0] ?? [] }) {
+            return (.nugget(id: choice.id), "unseen nugget \(choice.id), from topics you asked about")
+        }
+        if topics.isEmpty, let choice = freshest(nuggets) {
+            return (.nugget(id: choice.id), "unseen nugget \(choice.id), new to you")
+        }
+        let scope = topics.isEmpty ? nuggets : topics.flatMap { byTopic[$0] ?? [] }
         guard let oldest = scope.min(by: { (history.seenNuggets[$0.id] ?? .distantPast) < (history.seenNuggets[$1.id] ?? .distantPast) })
         else { return nil }
         return (.nugget(id: oldest.id), "every nugget in scope seen; \(oldest.id) was seen longest ago")
+    }
+
+    /// FNV-1a over `key|`, continued per nugget id by `order`.
+    static func seed(_ key: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return (hash ^ UInt64(UInt8(ascii: "|"))) &* 0x100_0000_01b3
+    }
+
+    static func order(_ seed: UInt64, _ id: String) -> UInt64 {
+        var hash = seed
+        for byte in id.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
     }
 }

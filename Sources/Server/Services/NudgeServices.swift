@@ -29,8 +29,9 @@ public struct NudgePlanning: Sendable {
             nuggets: nuggets, questions: quizmaster.questions, rules: settings.rules,
             defaultTimeZone: TimeZone(identifier: settings.defaultTimeZone) ?? TimeZone(identifier: "UTC")!)
         let topics = Dictionary(nuggets.map { ($0.id, $0.topic) }, uniquingKeysWith: { first, _ in first })
-        let personal = planner.plan(
-            try await store.subscriptions(), histories: try await store.histories(at: now, topicOf: topics), at: now)
+        let due = planner.due(try await store.subscriptions(), at: now)
+        let histories = due.isEmpty ? [:] : try await store.histories(for: due.map(\.learner), at: now, topicOf: topics)
+        let personal = planner.plan(due, histories: histories, at: now)
         let channels = planner.plan(settings.channels, seen: try await store.channelHistory(), at: now)
         return personal + channels
     }
@@ -45,13 +46,16 @@ public struct NudgePlanning: Sendable {
         let questions = Dictionary(quizmaster.questions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var items: [(item: NudgeOutboxItem, session: QuizSession?)] = []
         items.reserveCapacity(planned.count)
+        var templates: [String: SlackNudgeEncoder.NuggetTemplate] = [:]
         for nudge in planned where nudge.platform == "slack" {
             let request: OutboundRequest
             var session: QuizSession?
             switch nudge.content {
             case .nugget(let id):
                 guard let nugget = assistant.nugget(id: id) else { continue }
-                request = SlackNudgeEncoder.nugget(nugget, key: nudge.key, channel: nudge.channel, apiBaseURL: slackAPIBaseURL)
+                let template = templates[id] ?? SlackNudgeEncoder.NuggetTemplate(nugget)
+                templates[id] = template
+                request = template.request(key: nudge.key, channel: nudge.channel, apiBaseURL: slackAPIBaseURL)
             case .question(let id):
                 guard let question = questions[id], let learner = nudge.learner else { continue }
                 let quiz = QuizSession(
