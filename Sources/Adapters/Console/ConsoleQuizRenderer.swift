@@ -11,7 +11,7 @@ public enum ConsoleQuizRenderer {
         case .result(let feedback, let next):
             var lines = [QuizWording.verdict(feedback), ConsoleRenderer.plain(feedback.question.explanation)]
             if let nugget = feedback.nugget { lines.append("From the nugget \"\(nugget.title)\".") }
-            if let score = feedback.score { lines.append(QuizWording.score(score, of: feedback.total)) }
+            if let score = feedback.score, feedback.total > 1 { lines.append(QuizWording.score(score, of: feedback.total)) }
             if let next { lines.append("\n" + question(next)) }
             return lines.joined(separator: "\n")
         case .stale(let text), .notice(let text):

@@ -106,7 +106,7 @@ public enum SlackQuizEncoder {
             (feedback.correct ? ":white_check_mark: " : ":x: ") + SlackText.escape(QuizWording.verdict(feedback)),
             SlackText.mrkdwn(fromMarkdown: question.explanation),
         ]
-        if let score = feedback.score { lines.append("*\(QuizWording.score(score, of: feedback.total))*") }
+        if let score = feedback.score, feedback.total > 1 { lines.append("*\(QuizWording.score(score, of: feedback.total))*") }
         var blocks: [SlackMessage.Block] = [.section(SlackReplyEncoder.clip(lines.joined(separator: "\n")))]
         if let nugget = feedback.nugget {
             let more = nugget.links.first.map { " · <\(SlackText.escape($0.url))|\(SlackText.escape($0.title))>" } ?? ""

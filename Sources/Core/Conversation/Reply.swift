@@ -30,6 +30,8 @@ public enum ReplyWording {
             "Ask me a work question and I'll answer with a short learning nugget.",
             "• `\(command) how do I get reimbursed for a taxi?`",
             "• Mention me in a channel, or send me a direct message.",
+            "• `\(command) nudges on` gets you one short nugget a working day at 09:30 (`\(command) nudges` for the options).",
+            "• `/quiz` starts a five-question quiz; the ones you miss come back for review.",
             "• `\(command) help` shows this message.",
         ]
     }
