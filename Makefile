@@ -2,18 +2,20 @@
 SWIFT ?= swift
 CONFIG ?= config.example.json
 
-.PHONY: run test build deps test-deps lint bench clean
+.PHONY: run test build deps test-deps lint bench clean matrix-e2e
 
 ## Install missing system packages, build (release) and serve with $(CONFIG).
 run: deps
 	$(SWIFT) build -c release --product flowlearn
 	.build/release/flowlearn serve --config $(CONFIG)
 
-## Install what the tests need, build, run every test, and lint the shipped content.
+## Install what the tests need, build, run every test, lint the shipped content, and run the
+## Matrix end-to-end test against a real Synapse on loopback.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest
 	.build/debug/flowlearn lint Intents
+	.build-venv/bin/python scripts/matrix-e2e.py --flowlearn .build/debug/flowlearn --python .build-venv/bin/python
 
 build: deps
 	$(SWIFT) build
@@ -30,6 +32,10 @@ lint: build
 ## Matcher speed and accuracy table (see BENCHMARKS.md).
 bench: deps
 	bench/run.sh
+
+## Only the Matrix end-to-end test (after a build).
+matrix-e2e: test-deps
+	.build-venv/bin/python scripts/matrix-e2e.py --flowlearn .build/debug/flowlearn --python .build-venv/bin/python
 
 clean:
 	rm -rf .build

@@ -65,6 +65,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FlowLearnMatrix",
+            dependencies: [
+                "FlowLearnCore", "FlowLearnConsole",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Adapters/Matrix",
+            swiftSettings: strict
+        ),
+        .target(
             name: "FlowLearnConsole",
             dependencies: ["FlowLearnCore"],
             path: "Sources/Adapters/Console",
@@ -92,7 +101,7 @@ let package = Package(
         .target(
             name: "FlowLearnServer",
             dependencies: [
-                "FlowLearnCore", "FlowLearnSlack", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -138,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "FlowLearnServerTests",
             dependencies: [
-                "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnPoster", "FlowLearnStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,17 +1,34 @@
 #!/usr/bin/env bash
 # Installs the system libraries FlowLearn builds against, when missing (Debian/Ubuntu).
 #   scripts/install-deps.sh            what the server needs
-#   scripts/install-deps.sh --test     the same, plus what the tests need
-# Safe to run again: it only calls apt-get for packages that are not installed.
+#   scripts/install-deps.sh --test     the same, plus what the tests need: Python with venv, and
+#                                      Synapse (matrix-synapse from PyPI) in .build-venv/ for the
+#                                      Matrix end-to-end test
+# Safe to run again: it only calls apt-get for packages that are not installed, and pip only when
+# the virtual environment does not have Synapse yet.
 set -euo pipefail
 
 packages=(libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config)
+testing=false
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(ca-certificates)
+    testing=true
+    packages+=(ca-certificates python3 python3-venv)
 fi
+
+# Synapse for the Matrix end-to-end test, in a virtual environment inside the checkout.
+install_synapse() {
+    local venv=".build-venv"
+    if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import synapse" 2>/dev/null; then
+        return 0
+    fi
+    echo "install-deps: installing matrix-synapse into $venv (PyPI)" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "matrix-synapse>=1.100"
+}
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "install-deps: not a Debian-based system; install these yourself: ${packages[*]}" >&2
+    if $testing; then install_synapse; fi
     exit 0
 fi
 
@@ -22,6 +39,7 @@ for package in "${packages[@]}"; do
     fi
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
+    if $testing; then install_synapse; fi
     exit 0
 fi
 
@@ -35,3 +53,4 @@ fi
 echo "install-deps: installing ${missing[*]}" >&2
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if $testing; then install_synapse; fi

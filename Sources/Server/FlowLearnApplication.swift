@@ -1,4 +1,5 @@
 import FlowLearnCore
+import FlowLearnMatrix
 import FlowLearnPoster
 import FlowLearnSlack
 import FlowLearnStore
@@ -67,7 +68,7 @@ public enum FlowLearnApplication {
         let poster = setup.poster ?? CurlPoster(settings: configuration.poster, logger: Logger(label: "flowlearn.poster"))
         let outbox = ReplyOutbox(poster: poster, logger: Logger(label: "flowlearn.outbox"))
         var services: [any Service] = [outbox, content]
-        if configuration.nudges.enabled, configuration.slack.enabled {
+        if configuration.nudges.enabled, configuration.slack.enabled || configuration.matrix.enabled {
             let (planning, courier) = nudgeWorkers(setup, content: content, store: store, poster: poster)
             services.append(NudgeService(
                 planning: planning, courier: courier, interval: configuration.nudges.planIntervalSeconds, now: setup.now,
@@ -81,6 +82,9 @@ public enum FlowLearnApplication {
         if configuration.slack.enabled {
             slackRoutes(setup, content: content, store: store, outbox: outbox, poster: poster).register(on: router)
         }
+        if configuration.matrix.enabled {
+            matrixRoutes(setup, content: content, store: store, outbox: outbox).register(on: router)
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "FlowLearn"),
@@ -91,17 +95,44 @@ public enum FlowLearnApplication {
             logger: logger)
     }
 
+    /// The Matrix application service as configured, with its tokens from the environment.
+    public static func matrixService(_ setup: ApplicationSetup) -> MatrixAppService {
+        let matrix = setup.configuration.matrix
+        return MatrixAppService(
+            homeserverURL: matrix.homeserverURL, serverName: matrix.serverName, botLocalpart: matrix.botLocalpart,
+            asToken: setup.environment[matrix.asTokenEnv] ?? "", hsToken: setup.environment[matrix.hsTokenEnv] ?? "")
+    }
+
+    static func matrixRoutes(_ setup: ApplicationSetup, content: ContentLibrary, store: any LearningStore, outbox: ReplyOutbox) -> MatrixRoutes {
+        let service = matrixService(setup)
+        if service.hsToken.isEmpty || service.asToken.isEmpty {
+            setup.logger.warning(
+                "Matrix routes refuse every transaction until both tokens are set",
+                metadata: ["variables": "\(setup.configuration.matrix.asTokenEnv), \(setup.configuration.matrix.hsTokenEnv)"])
+        }
+        return MatrixRoutes(
+            service: service, content: content, store: store, outbox: outbox, maxBodyBytes: setup.configuration.server.maxBodyBytes,
+            now: setup.now, logger: setup.logger)
+    }
+
     /// The nudge planner and delivery worker (also used by `flowlearn nudges`).
     public static func nudgeWorkers(
         _ setup: ApplicationSetup, content: ContentLibrary, store: any LearningStore, poster: any RequestPoster
     ) -> (NudgePlanning, NudgeCourier) {
         let configuration = setup.configuration
         let token = setup.environment[configuration.slack.botTokenEnv] ?? ""
+        let matrix = configuration.matrix.enabled ? matrixService(setup) : nil
         let planning = NudgePlanning(
-            settings: configuration.nudges, slackAPIBaseURL: configuration.slack.apiBaseURL, content: content, store: store)
+            settings: configuration.nudges, slackAPIBaseURL: configuration.slack.apiBaseURL, matrix: matrix, content: content, store: store)
         let courier = NudgeCourier(
             settings: configuration.nudges, store: store, poster: poster,
-            credentials: { platform in platform == "slack" ? SlackNudgeEncoder.authorization(botToken: token) : [] },
+            credentials: { platform in
+                switch platform {
+                case "slack": return SlackNudgeEncoder.authorization(botToken: token)
+                case "matrix": return matrix.map { [.init("Authorization", "Bearer \($0.asToken)", isSecret: true)] } ?? []
+                default: return []
+                }
+            },
             logger: Logger(label: "flowlearn.nudges"))
         return (planning, courier)
     }

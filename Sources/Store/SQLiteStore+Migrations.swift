@@ -129,6 +129,14 @@ extension SQLiteStore {
                 t.primaryKey(["nudge_key", "learner"])
             }
         }
+        migrator.registerMigration("v4: chat rooms") { db in
+            try db.create(table: "chat_room") { t in
+                t.column("platform", .text).notNull()
+                t.column("room", .text).notNull()
+                t.column("is_direct", .boolean).notNull()
+                t.primaryKey(["platform", "room"])
+            }
+        }
         return migrator
     }
 }

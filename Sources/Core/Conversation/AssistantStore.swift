@@ -12,4 +12,10 @@ public protocol AssistantStore: Sendable {
 }
 
 /// Everything FlowLearn keeps, as one store (SQLite implements all of it).
-public typealias LearningStore = AssistantStore & QuizStore & NudgeStore
+public typealias LearningStore = AssistantStore & QuizStore & NudgeStore & RoomStore
+
+/// Rooms the bot is in, per platform, and whether each is a direct chat (answered without a mention).
+public protocol RoomStore: Sendable {
+    func setRoom(platform: String, room: String, isDirect: Bool) async throws
+    func isDirectRoom(platform: String, room: String) async throws -> Bool
+}

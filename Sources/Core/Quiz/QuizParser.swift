@@ -190,6 +190,11 @@ public enum QuizParser {
         known.hasPrefix(typed) || typed.hasPrefix(known) || (typed.count >= 4 && known.prefix(4) == typed.prefix(4))
     }
 
+    /// A Matrix-style localpart: lowercase letters, digits, `-`, `_`, `.`.
+    public static func isIdentifierLike(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }
+    }
+
     static func isIdentifier(_ text: String) -> Bool {
         !text.isEmpty && !text.hasPrefix("-") && !text.hasSuffix("-")
             && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }

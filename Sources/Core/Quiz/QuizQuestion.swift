@@ -49,10 +49,14 @@ public struct QuizQuestion: Sendable, Hashable, Codable {
         String(UnicodeScalar(UInt8(65 + index)))
     }
 
-    /// Choice indices from letters typed in chat ("b", "A C", "a,c"); nil when anything is not a letter
-    /// of this question's choices.
+    /// Choice indices from letters or numbers typed in chat ("b", "A C", "a,c", "2", "1 3"); nil when
+    /// anything is not a letter or number of this question's choices.
     public func picks(fromLetters text: String) -> Set<Int>? {
-        let cleaned = text.uppercased().filter { !" ,;/&".contains($0) }
+        var cleaned = text.uppercased().filter { !" ,;/&.)".contains($0) }
+        if !cleaned.isEmpty, cleaned.allSatisfy({ ("1"..."9").contains($0) }) {
+            // Numbered choices: 1 → A, 2 → B, …
+            cleaned = String(cleaned.map { Character(UnicodeScalar(UInt8(64) + $0.asciiValue! - 48)) })
+        }
         if kind == .trueFalse {
             switch cleaned {
             case "A", "T", "TRUE", "YES", "Y": return [0]

@@ -45,7 +45,7 @@ public enum ConfigurationLoader {
 
     /// Every key the file may hold, by section; written out so a typo is caught, not ignored.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "poster", "log", "$comment"],
+        "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "poster", "log", "$comment"],
         "server": ["host", "port", "maxBodyBytes"],
         "content": ["intents"],
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
@@ -61,6 +61,9 @@ public enum ConfigurationLoader {
         "slack": [
             "enabled", "signingSecretEnv", "botTokenEnv", "botUserID", "apiBaseURL", "responseURLHosts", "command",
             "quizCommand", "eventsPath", "commandsPath", "interactionsPath", "signatureToleranceSeconds",
+        ],
+        "matrix": [
+            "enabled", "homeserverURL", "serverName", "botLocalpart", "registrationID", "appServiceURL", "asTokenEnv", "hsTokenEnv",
         ],
         "poster": ["timeoutSeconds", "connectTimeoutSeconds", "maxAttempts", "backoffSeconds", "maxBackoffSeconds", "maxRetryAfterSeconds", "workers"],
         "log": ["level"],
@@ -144,8 +147,13 @@ public enum ConfigurationLoader {
             guard TimeZone(identifier: channel.timeZone) != nil else { throw fail(key + ".timeZone", "'\(channel.timeZone)' is not an IANA time zone") }
             guard !c.nudges.rules.isQuiet(channel.time) else { throw fail(key + ".time", "is inside quiet hours") }
             guard channel.weekdays.allSatisfy({ Weekday(name: $0) != nil }) else { throw fail(key + ".weekdays", "use mon, tue, wed, thu, fri, sat, sun") }
-            guard channel.platform == "slack" else { throw fail(key + ".platform", "only slack is supported") }
+            guard ["slack", "matrix"].contains(channel.platform) else { throw fail(key + ".platform", "must be slack or matrix") }
         }
+        for (key, url) in [("matrix.homeserverURL", c.matrix.homeserverURL), ("matrix.appServiceURL", c.matrix.appServiceURL)]
+        where URL(string: url)?.scheme.map({ $0 == "https" || $0 == "http" }) != true {
+            throw fail(key, "must be an http(s) URL")
+        }
+        guard QuizParser.isIdentifierLike(c.matrix.botLocalpart) else { throw fail("matrix.botLocalpart", "use lowercase letters, digits, '-', '_' or '.'") }
         let paths = [
             ("slack.eventsPath", c.slack.eventsPath), ("slack.commandsPath", c.slack.commandsPath),
             ("slack.interactionsPath", c.slack.interactionsPath),

@@ -11,6 +11,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public var nudges = NudgesSection()
     public var store = StoreSection()
     public var slack = SlackSection()
+    public var matrix = MatrixSection()
     public var poster = PosterSettings()
     public var log = LogSection()
 
@@ -88,6 +89,23 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
             rules.lateTolerance = lateToleranceMinutes * 60
             return rules
         }
+    }
+
+    public struct MatrixSection: Sendable, Codable, Equatable {
+        /// Mount the application-service routes (`/_matrix/app/v1/…`).
+        public var enabled = false
+        /// Where FlowLearn reaches the homeserver's client-server API.
+        public var homeserverURL = "http://127.0.0.1:8008"
+        /// The homeserver's name: the part after the colon in user ids.
+        public var serverName = "localhost"
+        /// The bot is `@botLocalpart:serverName`.
+        public var botLocalpart = "flowlearn"
+        /// Id of the registration, and the URL the homeserver pushes transactions to (for `flowlearn matrix registration`).
+        public var registrationID = "flowlearn"
+        public var appServiceURL = "http://127.0.0.1:8080"
+        /// Environment variables holding the tokens of the registration.
+        public var asTokenEnv = "MATRIX_AS_TOKEN"
+        public var hsTokenEnv = "MATRIX_HS_TOKEN"
     }
 
     public struct LogSection: Sendable, Codable, Equatable {

@@ -1,4 +1,5 @@
 import FlowLearnCore
+import FlowLearnMatrix
 import FlowLearnSlack
 import Foundation
 import Logging
@@ -11,12 +12,18 @@ import Synchronization
 public struct NudgePlanning: Sendable {
     let settings: FlowLearnConfiguration.NudgesSection
     let slackAPIBaseURL: String
+    /// Renders nudges into Matrix rooms (nil when Matrix is off).
+    let matrix: MatrixAppService?
     let content: ContentLibrary
     let store: any NudgeStore
 
-    public init(settings: FlowLearnConfiguration.NudgesSection, slackAPIBaseURL: String, content: ContentLibrary, store: any NudgeStore) {
+    public init(
+        settings: FlowLearnConfiguration.NudgesSection, slackAPIBaseURL: String, matrix: MatrixAppService? = nil, content: ContentLibrary,
+        store: any NudgeStore
+    ) {
         self.settings = settings
         self.slackAPIBaseURL = slackAPIBaseURL
+        self.matrix = matrix
         self.content = content
         self.store = store
     }
@@ -47,9 +54,21 @@ public struct NudgePlanning: Sendable {
         var items: [(item: NudgeOutboxItem, session: QuizSession?)] = []
         items.reserveCapacity(planned.count)
         var templates: [String: SlackNudgeEncoder.NuggetTemplate] = [:]
-        for nudge in planned where nudge.platform == "slack" {
+        for nudge in planned {
             let request: OutboundRequest
             var session: QuizSession?
+            if nudge.platform == "matrix" {
+                guard let matrix, case .nugget(let id) = nudge.content, let nugget = assistant.nugget(id: id) else { continue }
+                let text = "Nugget of the day: " + MatrixAppService.text(.nugget(nugget, confidence: 1))
+                request = matrix.notice(text, room: nudge.channel, transactionID: MatrixAppService.transactionID(replyingTo: nudge.key))
+                items.append((
+                    NudgeOutboxItem(
+                        key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,
+                        dueAt: nudge.dueAt, content: nudge.content, reason: nudge.reason, request: request), nil
+                ))
+                continue
+            }
+            guard nudge.platform == "slack" else { continue }
             switch nudge.content {
             case .nugget(let id):
                 guard let nugget = assistant.nugget(id: id) else { continue }
