@@ -74,6 +74,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FlowLearnTeams",
+            dependencies: [
+                "FlowLearnCore", "FlowLearnConsole",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Adapters/Teams",
+            swiftSettings: strict
+        ),
+        .target(
             name: "FlowLearnConsole",
             dependencies: ["FlowLearnCore"],
             path: "Sources/Adapters/Console",
@@ -101,7 +110,7 @@ let package = Package(
         .target(
             name: "FlowLearnServer",
             dependencies: [
-                "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -147,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "FlowLearnServerTests",
             dependencies: [
-                "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnPoster", "FlowLearnStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

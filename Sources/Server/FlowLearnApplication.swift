@@ -1,5 +1,6 @@
 import FlowLearnCore
 import FlowLearnMatrix
+import FlowLearnTeams
 import FlowLearnPoster
 import FlowLearnSlack
 import FlowLearnStore
@@ -68,7 +69,7 @@ public enum FlowLearnApplication {
         let poster = setup.poster ?? CurlPoster(settings: configuration.poster, logger: Logger(label: "flowlearn.poster"))
         let outbox = ReplyOutbox(poster: poster, logger: Logger(label: "flowlearn.outbox"))
         var services: [any Service] = [outbox, content]
-        if configuration.nudges.enabled, configuration.slack.enabled || configuration.matrix.enabled {
+        if configuration.nudges.enabled, configuration.slack.enabled || configuration.matrix.enabled || configuration.teams.enabled {
             let (planning, courier) = nudgeWorkers(setup, content: content, store: store, poster: poster)
             services.append(NudgeService(
                 planning: planning, courier: courier, interval: configuration.nudges.planIntervalSeconds, now: setup.now,
@@ -84,6 +85,19 @@ public enum FlowLearnApplication {
         }
         if configuration.matrix.enabled {
             matrixRoutes(setup, content: content, store: store, outbox: outbox).register(on: router)
+        }
+        if configuration.teams.enabled {
+            let token = setup.environment[configuration.teams.securityTokenEnv] ?? ""
+            let webhook = TeamsOutgoingWebhook(securityToken: token)
+            if !webhook.isConfigured {
+                logger.warning(
+                    "the Teams route answers 503 until the security token is set (base64, as Teams shows it)",
+                    metadata: ["variable": "\(configuration.teams.securityTokenEnv)"])
+            }
+            TeamsRoutes(
+                path: configuration.teams.path, webhook: webhook, content: content, store: store,
+                maxBodyBytes: configuration.server.maxBodyBytes, now: setup.now, logger: logger
+            ).register(on: router)
         }
         return Application(
             router: router,
@@ -126,12 +140,23 @@ public enum FlowLearnApplication {
             settings: configuration.nudges, slackAPIBaseURL: configuration.slack.apiBaseURL, matrix: matrix, content: content, store: store)
         let courier = NudgeCourier(
             settings: configuration.nudges, store: store, poster: poster,
-            credentials: { platform in
+            credentials: { platform, stored in
+                var request = stored
                 switch platform {
-                case "slack": return SlackNudgeEncoder.authorization(botToken: token)
-                case "matrix": return matrix.map { [.init("Authorization", "Bearer \($0.asToken)", isSecret: true)] } ?? []
-                default: return []
+                case "slack":
+                    request.headers += SlackNudgeEncoder.authorization(botToken: token)
+                case "matrix":
+                    guard let matrix else { return nil }
+                    request.headers.append(.init("Authorization", "Bearer \(matrix.asToken)", isSecret: true))
+                case "teams":
+                    let name = String(request.url.dropFirst("teams-workflow:".count))
+                    guard let variable = configuration.teams.workflowWebhookEnvs[name], let url = setup.environment[variable], !url.isEmpty
+                    else { return nil }
+                    request.url = url
+                default:
+                    return nil
                 }
+                return request
             },
             logger: Logger(label: "flowlearn.nudges"))
         return (planning, courier)

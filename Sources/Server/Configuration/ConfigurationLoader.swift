@@ -45,7 +45,7 @@ public enum ConfigurationLoader {
 
     /// Every key the file may hold, by section; written out so a typo is caught, not ignored.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "poster", "log", "$comment"],
+        "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "teams", "poster", "log", "$comment"],
         "server": ["host", "port", "maxBodyBytes"],
         "content": ["intents"],
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
@@ -65,6 +65,7 @@ public enum ConfigurationLoader {
         "matrix": [
             "enabled", "homeserverURL", "serverName", "botLocalpart", "registrationID", "appServiceURL", "asTokenEnv", "hsTokenEnv",
         ],
+        "teams": ["enabled", "path", "securityTokenEnv", "workflowWebhookEnvs"],
         "poster": ["timeoutSeconds", "connectTimeoutSeconds", "maxAttempts", "backoffSeconds", "maxBackoffSeconds", "maxRetryAfterSeconds", "workers"],
         "log": ["level"],
     ]
@@ -147,7 +148,10 @@ public enum ConfigurationLoader {
             guard TimeZone(identifier: channel.timeZone) != nil else { throw fail(key + ".timeZone", "'\(channel.timeZone)' is not an IANA time zone") }
             guard !c.nudges.rules.isQuiet(channel.time) else { throw fail(key + ".time", "is inside quiet hours") }
             guard channel.weekdays.allSatisfy({ Weekday(name: $0) != nil }) else { throw fail(key + ".weekdays", "use mon, tue, wed, thu, fri, sat, sun") }
-            guard ["slack", "matrix"].contains(channel.platform) else { throw fail(key + ".platform", "must be slack or matrix") }
+            guard ["slack", "matrix", "teams"].contains(channel.platform) else { throw fail(key + ".platform", "must be slack, matrix or teams") }
+            if channel.platform == "teams", c.teams.workflowWebhookEnvs[channel.channel] == nil {
+                throw fail(key + ".channel", "'\(channel.channel)' is not a name in teams.workflowWebhookEnvs")
+            }
         }
         for (key, url) in [("matrix.homeserverURL", c.matrix.homeserverURL), ("matrix.appServiceURL", c.matrix.appServiceURL)]
         where URL(string: url)?.scheme.map({ $0 == "https" || $0 == "http" }) != true {
@@ -156,7 +160,7 @@ public enum ConfigurationLoader {
         guard QuizParser.isIdentifierLike(c.matrix.botLocalpart) else { throw fail("matrix.botLocalpart", "use lowercase letters, digits, '-', '_' or '.'") }
         let paths = [
             ("slack.eventsPath", c.slack.eventsPath), ("slack.commandsPath", c.slack.commandsPath),
-            ("slack.interactionsPath", c.slack.interactionsPath),
+            ("slack.interactionsPath", c.slack.interactionsPath), ("teams.path", c.teams.path),
         ]
         for (key, path) in paths where !path.hasPrefix("/") {
             throw fail(key, "must start with '/'")

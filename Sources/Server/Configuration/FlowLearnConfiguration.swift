@@ -12,6 +12,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public var store = StoreSection()
     public var slack = SlackSection()
     public var matrix = MatrixSection()
+    public var teams = TeamsSection()
     public var poster = PosterSettings()
     public var log = LogSection()
 
@@ -106,6 +107,18 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         /// Environment variables holding the tokens of the registration.
         public var asTokenEnv = "MATRIX_AS_TOKEN"
         public var hsTokenEnv = "MATRIX_HS_TOKEN"
+    }
+
+    public struct TeamsSection: Sendable, Codable, Equatable {
+        /// Mount the outgoing-webhook route.
+        public var enabled = false
+        /// The callback URL path to give Teams when creating the outgoing webhook.
+        public var path = "/teams/messages"
+        /// Environment variable holding the webhook's security token (base64, shown once by Teams).
+        public var securityTokenEnv = "TEAMS_SECURITY_TOKEN"
+        /// Channel nudges: a name (used as `channel` in `nudges.channels` with platform `teams`) → the
+        /// environment variable holding that channel's Workflows webhook URL.
+        public var workflowWebhookEnvs: [String: String] = [:]
     }
 
     public struct LogSection: Sendable, Codable, Equatable {

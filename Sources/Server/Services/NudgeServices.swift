@@ -1,5 +1,6 @@
 import FlowLearnCore
 import FlowLearnMatrix
+import FlowLearnTeams
 import FlowLearnSlack
 import Foundation
 import Logging
@@ -68,6 +69,17 @@ public struct NudgePlanning: Sendable {
                 ))
                 continue
             }
+            if nudge.platform == "teams" {
+                guard case .nugget(let id) = nudge.content, let nugget = assistant.nugget(id: id) else { continue }
+                // The Workflows URL is a secret: the outbox keeps its name, the courier looks it up when sending.
+                request = TeamsOutgoingWebhook.workflowNudge(nugget, url: "teams-workflow:" + nudge.channel)
+                items.append((
+                    NudgeOutboxItem(
+                        key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,
+                        dueAt: nudge.dueAt, content: nudge.content, reason: nudge.reason, request: request), nil
+                ))
+                continue
+            }
             guard nudge.platform == "slack" else { continue }
             switch nudge.content {
             case .nugget(let id):
@@ -101,14 +113,15 @@ public final class NudgeCourier: Sendable {
     let settings: FlowLearnConfiguration.NudgesSection
     let store: any NudgeStore
     let poster: any RequestPoster
-    /// Headers with credentials for a platform, added when sending (never stored).
-    let credentials: @Sendable (String) -> [OutboundRequest.Header]
+    /// Adds what is secret to a stored request when it is sent (a bot token header; a webhook URL
+    /// kept in the environment); nil when the platform is not configured.
+    let credentials: @Sendable (String, OutboundRequest) -> OutboundRequest?
     let logger: Logger
     private let pacer = Mutex<[String: ContinuousClock.Instant]>([:])
 
     public init(
         settings: FlowLearnConfiguration.NudgesSection, store: any NudgeStore, poster: any RequestPoster,
-        credentials: @escaping @Sendable (String) -> [OutboundRequest.Header], logger: Logger
+        credentials: @escaping @Sendable (String, OutboundRequest) -> OutboundRequest?, logger: Logger
     ) {
         self.settings = settings
         self.store = store
@@ -147,9 +160,12 @@ public final class NudgeCourier: Sendable {
 
     private func send(_ item: NudgeOutboxItem, now: @Sendable () -> Date) async -> Bool {
         await pace(item.channel)
-        var request = item.request
-        request.headers += credentials(item.platform)
-        let outcome = await poster.post(request)
+        let outcome: PostOutcome
+        if let request = credentials(item.platform, item.request) {
+            outcome = await poster.post(request)
+        } else {
+            outcome = PostOutcome(status: nil, body: [], attempts: 0, error: "\(item.platform) is not configured for nudges")
+        }
         let refusal = item.platform == "slack" && outcome.succeeded ? SlackReplyEncoder.apiError(in: outcome.body) : nil
         do {
             if outcome.succeeded, refusal == nil {

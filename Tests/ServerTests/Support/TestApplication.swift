@@ -68,3 +68,9 @@ enum SlackRoute {
 
     var contentType: String { self == .events ? "application/json" : "application/x-www-form-urlencoded" }
 }
+
+import FlowLearnPoster
+
+enum FlowLearnPosterFactory {
+    static func make(_ settings: PosterSettings) -> CurlPoster { CurlPoster(settings: settings, logger: TestServer.logger) }
+}
