@@ -80,9 +80,11 @@ struct CurlPosterTests {
     }
 
     @Test func timesOutASlowServerAndRetries() async throws {
-        let sink = try await LocalHTTPSink(answers: [.init(delay: .seconds(3)), .init()])
+        // The first answer comes after 4 s, beyond the 1 s timeout; the second at once. (A timeout much
+        // shorter than 1 s made the fast second attempt time out too on a loaded CI machine.)
+        let sink = try await LocalHTTPSink(answers: [.init(delay: .seconds(4)), .init()])
         var settings = PosterSettings()
-        settings.timeoutSeconds = 0.3
+        settings.timeoutSeconds = 1
         let poster = CurlPoster(settings: settings, sleep: SleepLog().sleep)
         let outcome = await poster.post(request(sink))
         #expect(outcome.status == 200)
