@@ -83,6 +83,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FlowLearnDiscord",
+            dependencies: [
+                "FlowLearnCore", "FlowLearnConsole",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Adapters/Discord",
+            swiftSettings: strict
+        ),
+        .target(
             name: "FlowLearnConsole",
             dependencies: ["FlowLearnCore"],
             path: "Sources/Adapters/Console",
@@ -110,7 +119,7 @@ let package = Package(
         .target(
             name: "FlowLearnServer",
             dependencies: [
-                "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -156,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "FlowLearnServerTests",
             dependencies: [
-                "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnPoster", "FlowLearnStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,4 +1,5 @@
 import FlowLearnCore
+import FlowLearnDiscord
 import FlowLearnMatrix
 import FlowLearnTeams
 import FlowLearnPoster
@@ -69,7 +70,9 @@ public enum FlowLearnApplication {
         let poster = setup.poster ?? CurlPoster(settings: configuration.poster, logger: Logger(label: "flowlearn.poster"))
         let outbox = ReplyOutbox(poster: poster, logger: Logger(label: "flowlearn.outbox"))
         var services: [any Service] = [outbox, content]
-        if configuration.nudges.enabled, configuration.slack.enabled || configuration.matrix.enabled || configuration.teams.enabled {
+        if configuration.nudges.enabled, configuration.slack.enabled || configuration.matrix.enabled || configuration.teams.enabled
+            || configuration.discord.enabled
+        {
             let (planning, courier) = nudgeWorkers(setup, content: content, store: store, poster: poster)
             services.append(NudgeService(
                 planning: planning, courier: courier, interval: configuration.nudges.planIntervalSeconds, now: setup.now,
@@ -85,6 +88,19 @@ public enum FlowLearnApplication {
         }
         if configuration.matrix.enabled {
             matrixRoutes(setup, content: content, store: store, outbox: outbox).register(on: router)
+        }
+        if configuration.discord.enabled {
+            let interactions = DiscordInteractions(
+                publicKeyHex: setup.environment[configuration.discord.publicKeyEnv] ?? "", tolerance: configuration.discord.signatureToleranceSeconds)
+            if !interactions.isConfigured {
+                logger.warning(
+                    "the Discord route answers 503 until the public key is set (hex, from the developer portal)",
+                    metadata: ["variable": "\(configuration.discord.publicKeyEnv)"])
+            }
+            DiscordRoutes(
+                settings: configuration.discord, interactions: interactions, content: content, store: store, outbox: outbox,
+                maxBodyBytes: configuration.server.maxBodyBytes, now: setup.now, logger: logger
+            ).register(on: router)
         }
         if configuration.teams.enabled {
             let token = setup.environment[configuration.teams.securityTokenEnv] ?? ""
@@ -136,8 +152,9 @@ public enum FlowLearnApplication {
         let configuration = setup.configuration
         let token = setup.environment[configuration.slack.botTokenEnv] ?? ""
         let matrix = configuration.matrix.enabled ? matrixService(setup) : nil
-        let planning = NudgePlanning(
+        var planning = NudgePlanning(
             settings: configuration.nudges, slackAPIBaseURL: configuration.slack.apiBaseURL, matrix: matrix, content: content, store: store)
+        planning.discordAPIBaseURL = configuration.discord.apiBaseURL
         let courier = NudgeCourier(
             settings: configuration.nudges, store: store, poster: poster,
             credentials: { platform, stored in
@@ -148,6 +165,10 @@ public enum FlowLearnApplication {
                 case "matrix":
                     guard let matrix else { return nil }
                     request.headers.append(.init("Authorization", "Bearer \(matrix.asToken)", isSecret: true))
+                case "discord":
+                    let discordToken = setup.environment[configuration.discord.botTokenEnv] ?? ""
+                    guard !discordToken.isEmpty else { return nil }
+                    request.headers.append(.init("Authorization", "Bot \(discordToken)", isSecret: true))
                 case "teams":
                     let name = String(request.url.dropFirst("teams-workflow:".count))
                     guard let variable = configuration.teams.workflowWebhookEnvs[name], let url = setup.environment[variable], !url.isEmpty

@@ -35,6 +35,9 @@ public struct FormFields: Sendable, Hashable {
         return String(validating: out, as: UTF8.self)
     }
 
+    /// The value of one hexadecimal digit (ASCII), or nil.
+    public static func hexDigit(_ byte: UInt8) -> UInt8? { hexValue(byte) }
+
     static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")

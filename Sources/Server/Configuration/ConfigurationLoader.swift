@@ -45,7 +45,7 @@ public enum ConfigurationLoader {
 
     /// Every key the file may hold, by section; written out so a typo is caught, not ignored.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "teams", "poster", "log", "$comment"],
+        "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "teams", "discord", "poster", "log", "$comment"],
         "server": ["host", "port", "maxBodyBytes"],
         "content": ["intents"],
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
@@ -66,6 +66,10 @@ public enum ConfigurationLoader {
             "enabled", "homeserverURL", "serverName", "botLocalpart", "registrationID", "appServiceURL", "asTokenEnv", "hsTokenEnv",
         ],
         "teams": ["enabled", "path", "securityTokenEnv", "workflowWebhookEnvs"],
+        "discord": [
+            "enabled", "path", "publicKeyEnv", "botTokenEnv", "apiBaseURL", "command", "quizCommand", "deferAfterSeconds",
+            "signatureToleranceSeconds",
+        ],
         "poster": ["timeoutSeconds", "connectTimeoutSeconds", "maxAttempts", "backoffSeconds", "maxBackoffSeconds", "maxRetryAfterSeconds", "workers"],
         "log": ["level"],
     ]
@@ -148,7 +152,9 @@ public enum ConfigurationLoader {
             guard TimeZone(identifier: channel.timeZone) != nil else { throw fail(key + ".timeZone", "'\(channel.timeZone)' is not an IANA time zone") }
             guard !c.nudges.rules.isQuiet(channel.time) else { throw fail(key + ".time", "is inside quiet hours") }
             guard channel.weekdays.allSatisfy({ Weekday(name: $0) != nil }) else { throw fail(key + ".weekdays", "use mon, tue, wed, thu, fri, sat, sun") }
-            guard ["slack", "matrix", "teams"].contains(channel.platform) else { throw fail(key + ".platform", "must be slack, matrix or teams") }
+            guard ["slack", "matrix", "teams", "discord"].contains(channel.platform) else {
+                throw fail(key + ".platform", "must be slack, matrix, teams or discord")
+            }
             if channel.platform == "teams", c.teams.workflowWebhookEnvs[channel.channel] == nil {
                 throw fail(key + ".channel", "'\(channel.channel)' is not a name in teams.workflowWebhookEnvs")
             }
@@ -158,9 +164,12 @@ public enum ConfigurationLoader {
             throw fail(key, "must be an http(s) URL")
         }
         guard QuizParser.isIdentifierLike(c.matrix.botLocalpart) else { throw fail("matrix.botLocalpart", "use lowercase letters, digits, '-', '_' or '.'") }
+        guard (0...2.9).contains(c.discord.deferAfterSeconds) else {
+            throw fail("discord.deferAfterSeconds", "must be between 0 (always defer) and 2.9 (Discord waits 3 s)")
+        }
         let paths = [
             ("slack.eventsPath", c.slack.eventsPath), ("slack.commandsPath", c.slack.commandsPath),
-            ("slack.interactionsPath", c.slack.interactionsPath), ("teams.path", c.teams.path),
+            ("slack.interactionsPath", c.slack.interactionsPath), ("teams.path", c.teams.path), ("discord.path", c.discord.path),
         ]
         for (key, path) in paths where !path.hasPrefix("/") {
             throw fail(key, "must start with '/'")

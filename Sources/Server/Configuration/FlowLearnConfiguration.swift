@@ -13,6 +13,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public var slack = SlackSection()
     public var matrix = MatrixSection()
     public var teams = TeamsSection()
+    public var discord = DiscordSection()
     public var poster = PosterSettings()
     public var log = LogSection()
 
@@ -119,6 +120,24 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         /// Channel nudges: a name (used as `channel` in `nudges.channels` with platform `teams`) → the
         /// environment variable holding that channel's Workflows webhook URL.
         public var workflowWebhookEnvs: [String: String] = [:]
+    }
+
+    public struct DiscordSection: Sendable, Codable, Equatable {
+        /// Mount the interactions endpoint.
+        public var enabled = false
+        /// The Interactions Endpoint URL path to give Discord.
+        public var path = "/discord/interactions"
+        /// Environment variables: the application's public key (hex) and the bot token (channel nudges).
+        public var publicKeyEnv = "DISCORD_PUBLIC_KEY"
+        public var botTokenEnv = "DISCORD_BOT_TOKEN"
+        public var apiBaseURL = "https://discord.com/api/v10"
+        /// The application commands' names, as registered with Discord.
+        public var command = "learn"
+        public var quizCommand = "quiz"
+        /// Work that takes longer than this is answered "deferred" and followed up (Discord allows 3 s).
+        public var deferAfterSeconds = 2.0
+        /// How old a signed timestamp may be.
+        public var signatureToleranceSeconds = 300.0
     }
 
     public struct LogSection: Sendable, Codable, Equatable {

@@ -1,4 +1,5 @@
 import FlowLearnCore
+import FlowLearnDiscord
 import FlowLearnMatrix
 import FlowLearnTeams
 import FlowLearnSlack
@@ -15,6 +16,7 @@ public struct NudgePlanning: Sendable {
     let slackAPIBaseURL: String
     /// Renders nudges into Matrix rooms (nil when Matrix is off).
     let matrix: MatrixAppService?
+    var discordAPIBaseURL = "https://discord.com/api/v10"
     let content: ContentLibrary
     let store: any NudgeStore
 
@@ -62,6 +64,16 @@ public struct NudgePlanning: Sendable {
                 guard let matrix, case .nugget(let id) = nudge.content, let nugget = assistant.nugget(id: id) else { continue }
                 let text = "Nugget of the day: " + MatrixAppService.text(.nugget(nugget, confidence: 1))
                 request = matrix.notice(text, room: nudge.channel, transactionID: MatrixAppService.transactionID(replyingTo: nudge.key))
+                items.append((
+                    NudgeOutboxItem(
+                        key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,
+                        dueAt: nudge.dueAt, content: nudge.content, reason: nudge.reason, request: request), nil
+                ))
+                continue
+            }
+            if nudge.platform == "discord" {
+                guard case .nugget(let id) = nudge.content, let nugget = assistant.nugget(id: id) else { continue }
+                request = DiscordInteractions.channelMessage(nugget, channel: nudge.channel, apiBaseURL: discordAPIBaseURL)
                 items.append((
                     NudgeOutboxItem(
                         key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,

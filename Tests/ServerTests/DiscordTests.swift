@@ -1,0 +1,176 @@
+import Crypto
+import FlowLearnCore
+import FlowLearnDiscord
+import FlowLearnServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("Discord interactions: Ed25519, PING, commands, buttons, deferral, through the router")
+struct DiscordTests {
+    /// A fixed test key (its raw bytes), so no non-Sendable key is kept in a static.
+    static let keyBytes = Data((0..<32).map { UInt8($0 * 7 % 251) })
+    static var key: Curve25519.Signing.PrivateKey { try! Curve25519.Signing.PrivateKey(rawRepresentation: keyBytes) }
+    static var publicHex: String { key.publicKey.rawRepresentation.map { String(format: "%02x", $0) }.joined() }
+
+    static func sign(_ body: [UInt8], at date: Date = TestServer.now, with key: Curve25519.Signing.PrivateKey? = nil) -> HTTPFields {
+        let key = key ?? DiscordTests.key
+        let timestamp = String(Int(date.timeIntervalSince1970))
+        let signature = try! key.signature(for: Data(timestamp.utf8) + Data(body))
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        fields[HTTPField.Name(DiscordInteractions.signatureHeader)!] = signature.map { String(format: "%02x", $0) }.joined()
+        fields[HTTPField.Name(DiscordInteractions.timestampHeader)!] = timestamp
+        return fields
+    }
+
+    static func command(_ name: String, option: (String, String)? = nil, id: String = "1180000000000000001") -> [UInt8] {
+        var data: [String: Any] = ["id": "1179999999999999999", "name": name, "type": 1]
+        if let option { data["options"] = [["name": option.0, "type": 3, "value": option.1]] }
+        return json([
+            "type": 2, "id": id, "application_id": "1170000000000000000", "token": "aW50ZXJhY3Rpb24tdG9rZW4",
+            "guild_id": "1160000000000000000", "channel_id": "1150000000000000000", "version": 1, "locale": "en-US",
+            "member": ["user": ["id": "1140000000000000000", "username": "alice", "global_name": "Alice"], "roles": [], "permissions": "2147483648"],
+            "data": data,
+        ])
+    }
+
+    static func click(_ customID: String, values: [String]? = nil, id: String) -> [UInt8] {
+        var data: [String: Any] = ["custom_id": customID, "component_type": values == nil ? 2 : 3]
+        if let values { data["values"] = values }
+        return json([
+            "type": 3, "id": id, "application_id": "1170000000000000000", "token": "dG9rZW4tMg", "guild_id": "1160000000000000000",
+            "channel_id": "1150000000000000000", "version": 1, "message": ["id": "1190000000000000000", "content": "", "flags": 64],
+            "member": ["user": ["id": "1140000000000000000", "username": "alice"]], "data": data,
+        ])
+    }
+
+    static func json(_ object: [String: Any]) -> [UInt8] { Array(try! JSONSerialization.data(withJSONObject: object)) }
+
+    @Test func verifiesSignaturesAndRefusesReplays() throws {
+        let interactions = DiscordInteractions(publicKeyHex: Self.publicHex)
+        let body = Self.json(["type": 1])
+        let good = Self.sign(body)
+        let header = { (fields: HTTPFields, name: String) in fields[HTTPField.Name(name)!] }
+        try interactions.verify(
+            signature: header(good, DiscordInteractions.signatureHeader), timestamp: header(good, DiscordInteractions.timestampHeader), body: body,
+            now: TestServer.now)
+        let forged = Self.sign(body, with: Curve25519.Signing.PrivateKey())
+        #expect(throws: DiscordInteractions.Refusal.self) {
+            try interactions.verify(
+                signature: header(forged, DiscordInteractions.signatureHeader), timestamp: header(forged, DiscordInteractions.timestampHeader),
+                body: body, now: TestServer.now)
+        }
+        #expect(throws: DiscordInteractions.Refusal.self) {
+            try interactions.verify(signature: nil, timestamp: nil, body: body, now: TestServer.now)
+        }
+        let old = Self.sign(body, at: TestServer.now.addingTimeInterval(-3600))
+        #expect(throws: DiscordInteractions.Refusal.self) {
+            try interactions.verify(
+                signature: header(old, DiscordInteractions.signatureHeader), timestamp: header(old, DiscordInteractions.timestampHeader), body: body,
+                now: TestServer.now)
+        }
+        #expect(throws: DiscordInteractions.Refusal.self) {
+            try interactions.verify(
+                signature: header(good, DiscordInteractions.signatureHeader), timestamp: header(good, DiscordInteractions.timestampHeader),
+                body: body + [32], now: TestServer.now)
+        }
+    }
+
+    func server(_ sink: LocalHTTPSink, deferAfter: Double = 2) throws -> TestServer {
+        var server = try TestServer(sink: sink)
+        server.configuration.discord.enabled = true
+        server.configuration.discord.apiBaseURL = sink.baseURL + "/api/v10"
+        server.configuration.discord.deferAfterSeconds = deferAfter
+        server.environment["DISCORD_PUBLIC_KEY"] = Self.publicHex
+        server.environment["DISCORD_BOT_TOKEN"] = "discord-bot-token"
+        return server
+    }
+
+    func post(_ client: some TestClientProtocol, _ body: [UInt8], headers: HTTPFields? = nil) async throws -> [String: Any] {
+        let response = try await client.execute(uri: "/discord/interactions", method: .post, headers: headers ?? Self.sign(body), body: ByteBuffer(bytes: body))
+        #expect(response.status == .ok)
+        return (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
+    }
+
+    @Test func pingLearnAndAQuizByButtons() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        try await server.application().test(.router) { client in
+            let pong = try await post(client, Self.json(["type": 1, "id": "1", "application_id": "2", "token": "t"]))
+            #expect(pong["type"] as? Int == 1)
+
+            let answer = try await post(client, Self.command("learn", option: ("question", "how do I get reimbursed for a taxi ride?")))
+            #expect(answer["type"] as? Int == 4)
+            let data = try #require(answer["data"] as? [String: Any])
+            #expect((data["embeds"] as? [[String: Any]])?.first?["title"] as? String == "Taxi and ride-share expenses")
+            #expect(data["flags"] as? Int == 64)
+
+            let quiz = try await post(client, Self.command("quiz", option: ("topic", "time-off")))
+            let rows = try #require((quiz["data"] as? [String: Any])?["components"] as? [[String: Any]])
+            let first = try #require((rows.first?["components"] as? [[String: Any]])?.first)
+            let customID = try #require(first["custom_id"] as? String)
+            #expect(customID.hasPrefix("quiz:") || customID.hasPrefix("quizsel:"))
+            let click = customID.hasPrefix("quizsel:") ? Self.click(customID, values: ["0"], id: "c1") : Self.click(customID, id: "c1")
+            let updated = try await post(client, click)
+            #expect(updated["type"] as? Int == 7, "the question message is updated with the result")
+            #expect(((updated["data"] as? [String: Any])?["content"] as? String)?.contains("Question 2 of 5") == true)
+            let again = try await post(client, click)
+            #expect(again["type"] as? Int == 4)
+            #expect(((again["data"] as? [String: Any])?["content"] as? String)?.contains("already counted") == true)
+        }
+        let stats = try await server.store.stats(for: Learner(platform: "discord", team: "1160000000000000000", user: "1140000000000000000"), at: TestServer.now)
+        #expect(stats.answered == 1)
+        #expect(await sink.received().isEmpty)
+    }
+
+    @Test func slowAnswersAreDeferredAndFollowedUp() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink, deferAfter: 0)
+        try await server.application().test(.router) { client in
+            let deferred = try await post(client, Self.command("learn", option: ("question", "how do I report a phishing email?")))
+            #expect(deferred["type"] as? Int == 5)
+            let followUp = try #require(await sink.waitForRequests(1).first)
+            #expect(followUp.method == "POST" && followUp.path == "/api/v10/webhooks/1170000000000000000/aW50ZXJhY3Rpb24tdG9rZW4")
+            #expect(followUp.text.contains("phishing"))
+        }
+    }
+
+    @Test func forgedRequestIs401AndLeavesNoTrace() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        try await server.application().test(.router) { client in
+            let body = Self.command("learn", option: ("question", "how do I report a phishing email?"))
+            let forged = Self.sign(body, with: Curve25519.Signing.PrivateKey())
+            let response = try await client.execute(uri: "/discord/interactions", method: .post, headers: forged, body: ByteBuffer(bytes: body))
+            #expect(response.status == .unauthorized)
+            let replayed = Self.sign(body, at: TestServer.now.addingTimeInterval(-600))
+            #expect(try await client.execute(uri: "/discord/interactions", method: .post, headers: replayed, body: ByteBuffer(bytes: body)).status == .unauthorized)
+        }
+        #expect(try await server.store.recentQuestions(unansweredOnly: false, limit: 5).isEmpty)
+    }
+
+    @Test func channelNudgeGoesThroughTheBotAPI() async throws {
+        let sink = try await LocalHTTPSink(answers: [
+            .init(status: .tooManyRequests, headers: ["Retry-After": "0"], body: #"{"message":"You are being rate limited.","retry_after":0.01,"global":false}"#),
+            .init(body: #"{"id":"1"}"#),
+        ])
+        var server = try server(sink)
+        server.configuration.nudges.channels = [ChannelNudge(platform: "discord", channel: "1150000000000000000", time: LocalTime(hour: 9, minute: 0), timeZone: "UTC")]
+        let setup = ApplicationSetup(configuration: server.configuration, environment: server.environment, logger: TestServer.logger, store: server.store)
+        let content = try ContentLibrary(folder: TestServer.repositoryRoot + "/Intents", settings: MatcherSettings(), logger: TestServer.logger)
+        let poster = FlowLearnPosterFactory.make(server.configuration.poster)
+        defer { poster.shutdown() }
+        let (planning, courier) = FlowLearnApplication.nudgeWorkers(setup, content: content, store: server.store, poster: poster)
+        let now = FSRSHistory.parse("2026-12-01T09:10:00Z")!
+        #expect(try await planning.planAndEnqueue(at: now).added == 1)
+        #expect(try await courier.deliverDue(at: { now }).sent == 1)
+        let posts = await sink.received()
+        #expect(posts.count == 2, "the 429 was retried")
+        #expect(posts.last?.path == "/api/v10/channels/1150000000000000000/messages")
+        #expect(posts.last?.headers["authorization"] == "Bot discord-bot-token")
+    }
+}
