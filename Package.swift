@@ -92,6 +92,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FlowLearnMattermost",
+            dependencies: [
+                "FlowLearnCore", "FlowLearnConsole",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Adapters/Mattermost",
+            swiftSettings: strict
+        ),
+        .target(
             name: "FlowLearnConsole",
             dependencies: ["FlowLearnCore"],
             path: "Sources/Adapters/Console",
@@ -119,7 +128,7 @@ let package = Package(
         .target(
             name: "FlowLearnServer",
             dependencies: [
-                "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -165,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "FlowLearnServerTests",
             dependencies: [
-                "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnPoster", "FlowLearnStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,6 +1,7 @@
 import FlowLearnCore
 import FlowLearnDiscord
 import FlowLearnMatrix
+import FlowLearnMattermost
 import FlowLearnTeams
 import FlowLearnPoster
 import FlowLearnSlack
@@ -71,7 +72,7 @@ public enum FlowLearnApplication {
         let outbox = ReplyOutbox(poster: poster, logger: Logger(label: "flowlearn.outbox"))
         var services: [any Service] = [outbox, content]
         if configuration.nudges.enabled, configuration.slack.enabled || configuration.matrix.enabled || configuration.teams.enabled
-            || configuration.discord.enabled
+            || configuration.discord.enabled || configuration.mattermost.enabled
         {
             let (planning, courier) = nudgeWorkers(setup, content: content, store: store, poster: poster)
             services.append(NudgeService(
@@ -100,6 +101,22 @@ public enum FlowLearnApplication {
             DiscordRoutes(
                 settings: configuration.discord, interactions: interactions, content: content, store: store, outbox: outbox,
                 maxBodyBytes: configuration.server.maxBodyBytes, now: setup.now, logger: logger
+            ).register(on: router)
+        }
+        if configuration.mattermost.enabled {
+            let settings = configuration.mattermost
+            let tokens = (setup.environment[settings.commandTokensEnv] ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            if tokens.isEmpty {
+                logger.warning("Mattermost slash commands answer 401 until their tokens are set", metadata: ["variable": "\(settings.commandTokensEnv)"])
+            }
+            let mattermost = Mattermost(
+                commandTokens: tokens, outgoingToken: setup.environment[settings.outgoingTokenEnv] ?? "",
+                actionSecret: setup.environment[settings.actionSecretEnv] ?? "")
+            MattermostRoutes(
+                settings: settings, mattermost: mattermost, content: content, store: store, maxBodyBytes: configuration.server.maxBodyBytes,
+                now: setup.now, logger: logger
             ).register(on: router)
         }
         if configuration.teams.enabled {
@@ -169,6 +186,9 @@ public enum FlowLearnApplication {
                     let discordToken = setup.environment[configuration.discord.botTokenEnv] ?? ""
                     guard !discordToken.isEmpty else { return nil }
                     request.headers.append(.init("Authorization", "Bot \(discordToken)", isSecret: true))
+                case "mattermost":
+                    guard let url = setup.environment[configuration.mattermost.incomingWebhookEnv], !url.isEmpty else { return nil }
+                    request.url = url
                 case "teams":
                     let name = String(request.url.dropFirst("teams-workflow:".count))
                     guard let variable = configuration.teams.workflowWebhookEnvs[name], let url = setup.environment[variable], !url.isEmpty

@@ -45,7 +45,7 @@ public enum ConfigurationLoader {
 
     /// Every key the file may hold, by section; written out so a typo is caught, not ignored.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "teams", "discord", "poster", "log", "$comment"],
+        "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "teams", "discord", "mattermost", "poster", "log", "$comment"],
         "server": ["host", "port", "maxBodyBytes"],
         "content": ["intents"],
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
@@ -69,6 +69,10 @@ public enum ConfigurationLoader {
         "discord": [
             "enabled", "path", "publicKeyEnv", "botTokenEnv", "apiBaseURL", "command", "quizCommand", "deferAfterSeconds",
             "signatureToleranceSeconds",
+        ],
+        "mattermost": [
+            "enabled", "publicURL", "commandsPath", "outgoingPath", "actionsPath", "command", "quizCommand", "commandTokensEnv",
+            "outgoingTokenEnv", "actionSecretEnv", "incomingWebhookEnv",
         ],
         "poster": ["timeoutSeconds", "connectTimeoutSeconds", "maxAttempts", "backoffSeconds", "maxBackoffSeconds", "maxRetryAfterSeconds", "workers"],
         "log": ["level"],
@@ -152,8 +156,8 @@ public enum ConfigurationLoader {
             guard TimeZone(identifier: channel.timeZone) != nil else { throw fail(key + ".timeZone", "'\(channel.timeZone)' is not an IANA time zone") }
             guard !c.nudges.rules.isQuiet(channel.time) else { throw fail(key + ".time", "is inside quiet hours") }
             guard channel.weekdays.allSatisfy({ Weekday(name: $0) != nil }) else { throw fail(key + ".weekdays", "use mon, tue, wed, thu, fri, sat, sun") }
-            guard ["slack", "matrix", "teams", "discord"].contains(channel.platform) else {
-                throw fail(key + ".platform", "must be slack, matrix, teams or discord")
+            guard ["slack", "matrix", "teams", "discord", "mattermost"].contains(channel.platform) else {
+                throw fail(key + ".platform", "must be slack, matrix, teams, discord or mattermost")
             }
             if channel.platform == "teams", c.teams.workflowWebhookEnvs[channel.channel] == nil {
                 throw fail(key + ".channel", "'\(channel.channel)' is not a name in teams.workflowWebhookEnvs")
@@ -170,6 +174,8 @@ public enum ConfigurationLoader {
         let paths = [
             ("slack.eventsPath", c.slack.eventsPath), ("slack.commandsPath", c.slack.commandsPath),
             ("slack.interactionsPath", c.slack.interactionsPath), ("teams.path", c.teams.path), ("discord.path", c.discord.path),
+            ("mattermost.commandsPath", c.mattermost.commandsPath), ("mattermost.outgoingPath", c.mattermost.outgoingPath),
+            ("mattermost.actionsPath", c.mattermost.actionsPath),
         ]
         for (key, path) in paths where !path.hasPrefix("/") {
             throw fail(key, "must start with '/'")

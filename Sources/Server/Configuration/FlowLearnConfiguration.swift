@@ -14,6 +14,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public var matrix = MatrixSection()
     public var teams = TeamsSection()
     public var discord = DiscordSection()
+    public var mattermost = MattermostSection()
     public var poster = PosterSettings()
     public var log = LogSection()
 
@@ -138,6 +139,26 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         public var deferAfterSeconds = 2.0
         /// How old a signed timestamp may be.
         public var signatureToleranceSeconds = 300.0
+    }
+
+    public struct MattermostSection: Sendable, Codable, Equatable {
+        /// Mount the slash-command, outgoing-webhook and action routes.
+        public var enabled = false
+        /// Where Mattermost reaches FlowLearn (quiz buttons call back to `publicURL` + `actionsPath`).
+        public var publicURL = "http://127.0.0.1:8080"
+        public var commandsPath = "/mattermost/commands"
+        public var outgoingPath = "/mattermost/outgoing"
+        public var actionsPath = "/mattermost/actions"
+        public var command = "/learn"
+        public var quizCommand = "/quiz"
+        /// Environment variable with the slash commands' tokens, comma-separated (each command has its own).
+        public var commandTokensEnv = "MATTERMOST_COMMAND_TOKENS"
+        /// Environment variable with the outgoing webhook's token.
+        public var outgoingTokenEnv = "MATTERMOST_OUTGOING_TOKEN"
+        /// Environment variable with the key that signs quiz button contexts (derived from the command tokens when unset).
+        public var actionSecretEnv = "MATTERMOST_ACTION_SECRET"
+        /// Channel nudges: environment variable holding an incoming-webhook URL.
+        public var incomingWebhookEnv = "MATTERMOST_INCOMING_WEBHOOK_URL"
     }
 
     public struct LogSection: Sendable, Codable, Equatable {

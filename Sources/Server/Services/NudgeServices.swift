@@ -1,6 +1,7 @@
 import FlowLearnCore
 import FlowLearnDiscord
 import FlowLearnMatrix
+import FlowLearnMattermost
 import FlowLearnTeams
 import FlowLearnSlack
 import Foundation
@@ -74,6 +75,17 @@ public struct NudgePlanning: Sendable {
             if nudge.platform == "discord" {
                 guard case .nugget(let id) = nudge.content, let nugget = assistant.nugget(id: id) else { continue }
                 request = DiscordInteractions.channelMessage(nugget, channel: nudge.channel, apiBaseURL: discordAPIBaseURL)
+                items.append((
+                    NudgeOutboxItem(
+                        key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,
+                        dueAt: nudge.dueAt, content: nudge.content, reason: nudge.reason, request: request), nil
+                ))
+                continue
+            }
+            if nudge.platform == "mattermost" {
+                guard case .nugget(let id) = nudge.content, let nugget = assistant.nugget(id: id) else { continue }
+                // The incoming-webhook URL is a secret: the courier fills it in when sending.
+                request = Mattermost.incomingWebhookPost(nugget, channel: nudge.channel, url: "mattermost-webhook:")
                 items.append((
                     NudgeOutboxItem(
                         key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,

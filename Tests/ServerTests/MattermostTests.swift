@@ -1,0 +1,150 @@
+import FlowLearnCore
+import FlowLearnMattermost
+import FlowLearnServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("Mattermost: slash commands, outgoing webhooks, signed buttons, through the router")
+struct MattermostTests {
+    static let learnToken = "xr3j5x3p4pfjpeshy3o6p3x5hc"
+    static let quizToken = "9ybxt2jnwjyq7e7w8qyhbqaq4e"
+
+    static func command(_ command: String, text: String) -> [UInt8] {
+        SlackRequests.form([
+            ("channel_id", "hbtqpbjnk3nxbcnhw7fmfmnxgw"), ("channel_name", "town-square"), ("command", command), ("response_url", "http://127.0.0.1:1/hooks/commands/x"),
+            ("team_domain", "lumio"), ("team_id", "tkd9w5pcp3y6zrbqzezaaeht4c"), ("text", text), ("token", command == "/quiz" ? quizToken : learnToken),
+            ("trigger_id", "dGhpcyBpcyBhIHRyaWdnZXI"), ("user_id", "w3nk9yjjfbbczmfrcftgwk6xoh"), ("user_name", "alice"),
+        ])
+    }
+
+    func server(_ sink: LocalHTTPSink) throws -> TestServer {
+        var server = try TestServer(sink: sink)
+        server.configuration.mattermost.enabled = true
+        server.configuration.mattermost.publicURL = "https://flowlearn.lumio.example/"
+        server.environment["MATTERMOST_COMMAND_TOKENS"] = "\(Self.learnToken), \(Self.quizToken)"
+        server.environment["MATTERMOST_OUTGOING_TOKEN"] = "outgoing-token-123"
+        return server
+    }
+
+    func post(_ client: some TestClientProtocol, _ path: String, _ body: [UInt8], contentType: String, authorization: String? = nil)
+        async throws -> TestResponse
+    {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        if let authorization { headers[.authorization] = authorization }
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+    }
+
+    @Test func slashCommandNeedsItsTokenAndAnswersWithTheNugget() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        try await server.application().test(.router) { client in
+            let body = Self.command("/learn", text: "how do I get reimbursed for a taxi ride?")
+            let good = try await post(client, "/mattermost/commands", body, contentType: "application/x-www-form-urlencoded", authorization: "Token \(Self.learnToken)")
+            #expect(good.status == .ok)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: good.body)) as? [String: Any])
+            #expect(json["response_type"] as? String == "ephemeral")
+            #expect((json["text"] as? String)?.hasPrefix("**Taxi and ride-share expenses**") == true)
+            for authorization in ["Token wrong", "Bearer \(Self.learnToken)", nil] as [String?] {
+                let refused = try await post(client, "/mattermost/commands", body, contentType: "application/x-www-form-urlencoded", authorization: authorization)
+                #expect(refused.status == .unauthorized)
+            }
+        }
+        #expect(try await server.store.recentQuestions(unansweredOnly: false, limit: 5).count == 1, "refused requests leave no trace")
+    }
+
+    @Test func outgoingWebhookAnswersAsAThreadCommentOnce() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        let fields: [String: Any] = [
+            "token": "outgoing-token-123", "team_id": "tkd9w5pcp3y6zrbqzezaaeht4c", "team_domain": "lumio", "channel_id": "hbtqpbjnk3nxbcnhw7fmfmnxgw",
+            "channel_name": "town-square", "timestamp": 1764500000000, "user_id": "w3nk9yjjfbbczmfrcftgwk6xoh", "user_name": "alice",
+            "post_id": "8x5ttq6qbf8y5dffd3o5szzzsy", "text": "#learn how do I connect to the VPN?", "trigger_word": "#learn", "file_ids": "",
+        ]
+        let body = Array(try JSONSerialization.data(withJSONObject: fields))
+        var forgedFields = fields
+        forgedFields["token"] = "nope"
+        let forged = Array(try JSONSerialization.data(withJSONObject: forgedFields))
+        try await server.application().test(.router) { client in
+            let response = try await post(client, "/mattermost/outgoing", body, contentType: "application/json")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+            #expect(json["response_type"] as? String == "comment")
+            #expect((json["text"] as? String)?.contains("VPN") == true)
+            let again = try await post(client, "/mattermost/outgoing", body, contentType: "application/json")
+            #expect(String(buffer: again.body) == "{}", "the same post is answered once")
+            #expect(try await post(client, "/mattermost/outgoing", forged, contentType: "application/json").status == .unauthorized)
+        }
+    }
+
+    @Test func quizByButtonsWithSignedContextsAndForgedClicksRefused() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        try await server.application().test(.router) { client in
+            let start = try await post(
+                client, "/mattermost/commands", Self.command("/quiz", text: "security"), contentType: "application/x-www-form-urlencoded",
+                authorization: "Token \(Self.quizToken)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: start.body)) as? [String: Any])
+            #expect((json["text"] as? String)?.contains("Question 1 of 5") == true)
+            let attachment = try #require((json["attachments"] as? [[String: Any]])?.first)
+            #expect(attachment["actions"] != nil, "this learner's first security question has buttons (the order is fixed per person)")
+            var click: [String: Any]
+            if let action = (attachment["actions"] as? [[String: Any]])?.first {
+                let integration = try #require(action["integration"] as? [String: Any])
+                #expect(integration["url"] as? String == "https://flowlearn.lumio.example/mattermost/actions")
+                click = [
+                    "user_id": "w3nk9yjjfbbczmfrcftgwk6xoh", "user_name": "alice", "channel_id": "hbtqpbjnk3nxbcnhw7fmfmnxgw",
+                    "team_id": "tkd9w5pcp3y6zrbqzezaaeht4c", "post_id": "p1", "trigger_id": "tr1", "type": "button",
+                    "context": try #require(integration["context"] as? [String: Any]),
+                ]
+            } else {
+                // A multiple-choice question is answered by typing the numbers.
+                let typed = try await post(
+                    client, "/mattermost/commands", Self.command("/quiz", text: "1"), contentType: "application/x-www-form-urlencoded",
+                    authorization: "Token \(Self.quizToken)")
+                #expect(String(buffer: typed.body).contains("Question 2 of 5"))
+                return
+            }
+            let answered = try await post(client, "/mattermost/actions", Array(try JSONSerialization.data(withJSONObject: click)), contentType: "application/json")
+            let update = try #require(try JSONSerialization.jsonObject(with: Data(buffer: answered.body)) as? [String: Any])
+            #expect(((update["update"] as? [String: Any])?["message"] as? String)?.contains("Question 2 of 5") == true)
+
+            var tampered = click
+            var context = try #require(click["context"] as? [String: Any])
+            context["choice"] = ((context["choice"] as? Int) ?? 0) + 1
+            tampered["context"] = context
+            tampered["trigger_id"] = "tr2"
+            let refused = try await post(client, "/mattermost/actions", Array(try JSONSerialization.data(withJSONObject: tampered)), contentType: "application/json")
+            #expect(refused.status == .forbidden)
+            var stolen = click
+            stolen["user_id"] = "someone-else"
+            stolen["trigger_id"] = "tr3"
+            #expect(try await post(client, "/mattermost/actions", Array(try JSONSerialization.data(withJSONObject: stolen)), contentType: "application/json").status == .forbidden)
+        }
+        let stats = try await server.store.stats(
+            for: Learner(platform: "mattermost", team: "tkd9w5pcp3y6zrbqzezaaeht4c", user: "w3nk9yjjfbbczmfrcftgwk6xoh"), at: TestServer.now)
+        #expect(stats.answered == 1)
+    }
+
+    @Test func channelNudgeGoesThroughTheIncomingWebhook() async throws {
+        let sink = try await LocalHTTPSink()
+        var server = try server(sink)
+        server.environment["MATTERMOST_INCOMING_WEBHOOK_URL"] = sink.baseURL + "/hooks/xyz123"
+        server.configuration.nudges.channels = [ChannelNudge(platform: "mattermost", channel: "town-square", time: LocalTime(hour: 9, minute: 0), timeZone: "UTC")]
+        let setup = ApplicationSetup(configuration: server.configuration, environment: server.environment, logger: TestServer.logger, store: server.store)
+        let content = try ContentLibrary(folder: TestServer.repositoryRoot + "/Intents", settings: MatcherSettings(), logger: TestServer.logger)
+        let poster = FlowLearnPosterFactory.make(server.configuration.poster)
+        defer { poster.shutdown() }
+        let (planning, courier) = FlowLearnApplication.nudgeWorkers(setup, content: content, store: server.store, poster: poster)
+        let now = FSRSHistory.parse("2026-12-01T09:10:00Z")!
+        #expect(try await planning.planAndEnqueue(at: now).added == 1)
+        #expect(try await courier.deliverDue(at: { now }).sent == 1)
+        let post = try #require(await sink.received().first)
+        #expect(post.path == "/hooks/xyz123")
+        #expect(post.json?["channel"] as? String == "town-square")
+        #expect((post.json?["text"] as? String)?.hasPrefix("Nugget of the day: **") == true)
+    }
+}
