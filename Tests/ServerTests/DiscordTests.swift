@@ -127,6 +127,25 @@ struct DiscordTests {
         #expect(await sink.received().isEmpty)
     }
 
+    @Test func aWholeQuizIsCompletedByButtons() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        try await server.application().test(.router) { client in
+            var reply = try await post(client, Self.command("quiz"))
+            for number in 1...5 {
+                let data = try #require(reply["data"] as? [String: Any])
+                #expect((data["content"] as? String)?.contains("Question \(number) of 5") == true)
+                let control = try #require(((data["components"] as? [[String: Any]])?.first?["components"] as? [[String: Any]])?.first)
+                let customID = try #require(control["custom_id"] as? String)
+                reply = try await post(client, customID.hasPrefix("quizsel:") ? Self.click(customID, values: ["0", "1"], id: "w\(number)") : Self.click(customID, id: "w\(number)"))
+                #expect(reply["type"] as? Int == 7)
+            }
+            let last = try #require((reply["data"] as? [String: Any])?["content"] as? String)
+            #expect(last.contains("Quiz done:"))
+            #expect(((reply["data"] as? [String: Any])?["components"] as? [Any])?.isEmpty == true, "no buttons after the last answer")
+        }
+    }
+
     @Test func slowAnswersAreDeferredAndFollowedUp() async throws {
         let sink = try await LocalHTTPSink()
         let server = try server(sink, deferAfter: 0)

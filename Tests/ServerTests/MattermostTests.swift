@@ -13,11 +13,11 @@ struct MattermostTests {
     static let learnToken = "xr3j5x3p4pfjpeshy3o6p3x5hc"
     static let quizToken = "9ybxt2jnwjyq7e7w8qyhbqaq4e"
 
-    static func command(_ command: String, text: String) -> [UInt8] {
+    static func command(_ command: String, text: String, trigger: String = UUID().uuidString) -> [UInt8] {
         SlackRequests.form([
             ("channel_id", "hbtqpbjnk3nxbcnhw7fmfmnxgw"), ("channel_name", "town-square"), ("command", command), ("response_url", "http://127.0.0.1:1/hooks/commands/x"),
             ("team_domain", "lumio"), ("team_id", "tkd9w5pcp3y6zrbqzezaaeht4c"), ("text", text), ("token", command == "/quiz" ? quizToken : learnToken),
-            ("trigger_id", "dGhpcyBpcyBhIHRyaWdnZXI"), ("user_id", "w3nk9yjjfbbczmfrcftgwk6xoh"), ("user_name", "alice"),
+            ("trigger_id", trigger), ("user_id", "w3nk9yjjfbbczmfrcftgwk6xoh"), ("user_name", "alice"),
         ])
     }
 
@@ -127,6 +127,24 @@ struct MattermostTests {
         let stats = try await server.store.stats(
             for: Learner(platform: "mattermost", team: "tkd9w5pcp3y6zrbqzezaaeht4c", user: "w3nk9yjjfbbczmfrcftgwk6xoh"), at: TestServer.now)
         #expect(stats.answered == 1)
+    }
+
+    @Test func aWholeQuizIsCompletedByTypedNumbers() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        try await server.application().test(.router) { client in
+            func quiz(_ text: String) async throws -> String {
+                String(buffer: try await post(
+                    client, "/mattermost/commands", Self.command("/quiz", text: text), contentType: "application/x-www-form-urlencoded",
+                    authorization: "Token \(Self.quizToken)").body)
+            }
+            var text = try await quiz("")
+            for number in 1...5 {
+                #expect(text.contains("Question \(number) of 5"))
+                text = try await quiz("1")
+            }
+            #expect(text.contains("Quiz done:"))
+        }
     }
 
     @Test func channelNudgeGoesThroughTheIncomingWebhook() async throws {

@@ -99,6 +99,21 @@ struct TeamsTests {
         #expect(await sink.received().isEmpty, "Teams is answered in the response, nothing is posted")
     }
 
+    @Test func aWholeQuizIsCompletedByTextAnswers() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        try await server.application().test(.router) { client in
+            let start = Self.activity("quiz", id: "q0")
+            var text = String(buffer: try await post(client, start, authorization: Self.webhook.sign(start)).body)
+            for number in 1...5 {
+                #expect(text.contains("Question \(number) of 5"))
+                let answer = Self.activity("1", id: "q\(number)")
+                text = String(buffer: try await post(client, answer, authorization: Self.webhook.sign(answer)).body)
+            }
+            #expect(text.contains("Quiz done:") && text.contains("of 5 right"))
+        }
+    }
+
     @Test func channelNuggetOfTheDayGoesToTheWorkflowURLFromTheEnvironment() async throws {
         let sink = try await LocalHTTPSink()
         var server = try server(sink)

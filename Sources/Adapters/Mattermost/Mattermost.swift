@@ -38,6 +38,8 @@ public struct Mattermost: Sendable {
         public var user: String
         public var team: String
         public var channel: String
+        /// Unique per invocation: a typed quiz answer is counted once by it.
+        public var trigger: String
     }
 
     public func verifyCommand(authorization: String?) throws(Refusal) {
@@ -54,7 +56,9 @@ public struct Mattermost: Sendable {
         guard let command = form["command"], let user = form["user_id"], let channel = form["channel_id"] else {
             throw Refusal(description: "slash command needs command, user_id and channel_id")
         }
-        return Command(command: command, text: form["text"] ?? "", user: user, team: form["team_id"] ?? "", channel: channel)
+        return Command(
+            command: command, text: form["text"] ?? "", user: user, team: form["team_id"] ?? "", channel: channel,
+            trigger: form["trigger_id"] ?? UUID().uuidString)
     }
 
     // MARK: Outgoing webhooks

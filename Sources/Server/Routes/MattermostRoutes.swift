@@ -42,7 +42,7 @@ struct MattermostRoutes: Sendable {
         do {
             if command.command == settings.quizCommand {
                 if let typed = try await content.quizmaster.textAnswer(
-                    command.text, messageID: "mattermost:\(command.user):\(at.timeIntervalSince1970)", learner: learner, at: at, store: store)
+                    command.text, messageID: "mattermost:" + command.trigger, learner: learner, at: at, store: store)
                 {
                     return HTTPReply.json(.ok, mattermost.response(typed, user: command.user, actionURL: actionURL))
                 }
