@@ -103,6 +103,13 @@ def main():
     parser.add_argument("--python", default=os.path.join(ROOT, ".build-venv/bin/python"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
+    # The processes start in a temporary folder: make the paths absolute first.
+    args.flowlearn = os.path.abspath(args.flowlearn)
+    args.python = os.path.abspath(args.python)
+    for path in (args.flowlearn, args.python):
+        if not os.path.exists(path):
+            log(f"FAIL: {path} does not exist (run scripts/install-deps.sh --test and swift build first)")
+            return 1
 
     work = tempfile.mkdtemp(prefix="flowlearn-matrix-e2e-")
     processes = []
