@@ -61,57 +61,13 @@ public struct NudgePlanning: Sendable {
         for nudge in planned {
             let request: OutboundRequest
             var session: QuizSession?
-            if nudge.platform == "matrix" {
-                guard let matrix, case .nugget(let id) = nudge.content, let nugget = assistant.nugget(id: id) else { continue }
-                let text = "Nugget of the day: " + MatrixAppService.text(.nugget(nugget, confidence: 1))
-                request = matrix.notice(text, room: nudge.channel, transactionID: MatrixAppService.transactionID(replyingTo: nudge.key))
-                items.append((
-                    NudgeOutboxItem(
-                        key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,
-                        dueAt: nudge.dueAt, content: nudge.content, reason: nudge.reason, request: request), nil
-                ))
-                continue
-            }
-            if nudge.platform == "discord" {
-                guard case .nugget(let id) = nudge.content, let nugget = assistant.nugget(id: id) else { continue }
-                request = DiscordInteractions.channelMessage(nugget, channel: nudge.channel, apiBaseURL: discordAPIBaseURL)
-                items.append((
-                    NudgeOutboxItem(
-                        key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,
-                        dueAt: nudge.dueAt, content: nudge.content, reason: nudge.reason, request: request), nil
-                ))
-                continue
-            }
-            if nudge.platform == "mattermost" {
-                guard case .nugget(let id) = nudge.content, let nugget = assistant.nugget(id: id) else { continue }
-                // The incoming-webhook URL is a secret: the courier fills it in when sending.
-                request = Mattermost.incomingWebhookPost(nugget, channel: nudge.channel, url: "mattermost-webhook:")
-                items.append((
-                    NudgeOutboxItem(
-                        key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,
-                        dueAt: nudge.dueAt, content: nudge.content, reason: nudge.reason, request: request), nil
-                ))
-                continue
-            }
-            if nudge.platform == "teams" {
-                guard case .nugget(let id) = nudge.content, let nugget = assistant.nugget(id: id) else { continue }
-                // The Workflows URL is a secret: the outbox keeps its name, the courier looks it up when sending.
-                request = TeamsOutgoingWebhook.workflowNudge(nugget, url: "teams-workflow:" + nudge.channel)
-                items.append((
-                    NudgeOutboxItem(
-                        key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,
-                        dueAt: nudge.dueAt, content: nudge.content, reason: nudge.reason, request: request), nil
-                ))
-                continue
-            }
-            guard nudge.platform == "slack" else { continue }
-            switch nudge.content {
-            case .nugget(let id):
+            switch (nudge.platform, nudge.content) {
+            case ("slack", .nugget(let id)):
                 guard let nugget = assistant.nugget(id: id) else { continue }
                 let template = templates[id] ?? SlackNudgeEncoder.NuggetTemplate(nugget)
                 templates[id] = template
                 request = template.request(key: nudge.key, channel: nudge.channel, apiBaseURL: slackAPIBaseURL)
-            case .question(let id):
+            case ("slack", .question(let id)):
                 guard let question = questions[id], let learner = nudge.learner else { continue }
                 let quiz = QuizSession(
                     id: "n" + String(Quizmaster.order(learner, nudge.key), radix: 36),
@@ -119,6 +75,26 @@ public struct NudgePlanning: Sendable {
                 session = quiz
                 let prompt = QuizPrompt(sessionID: quiz.id, position: 0, total: 1, question: question, isReview: true)
                 request = SlackNudgeEncoder.question(prompt, channel: nudge.channel, apiBaseURL: slackAPIBaseURL)
+            case (let platform, .nugget(let id)):
+                // Channel nudges on the other platforms. Secret URLs (Teams Workflows, Mattermost
+                // incoming webhooks) are not stored: the courier fills them in when sending.
+                guard let nugget = assistant.nugget(id: id) else { continue }
+                switch platform {
+                case "matrix":
+                    guard let matrix else { continue }
+                    let text = "Nugget of the day: " + MatrixAppService.text(.nugget(nugget, confidence: 1))
+                    request = matrix.notice(text, room: nudge.channel, transactionID: MatrixAppService.transactionID(replyingTo: nudge.key))
+                case "discord":
+                    request = DiscordInteractions.channelMessage(nugget, channel: nudge.channel, apiBaseURL: discordAPIBaseURL)
+                case "mattermost":
+                    request = Mattermost.incomingWebhookPost(nugget, channel: nudge.channel, url: "mattermost-webhook:")
+                case "teams":
+                    request = TeamsOutgoingWebhook.workflowNudge(nugget, url: "teams-workflow:" + nudge.channel)
+                default:
+                    continue
+                }
+            default:
+                continue
             }
             let item = NudgeOutboxItem(
                 key: nudge.key, recipient: nudge.recipient, platform: nudge.platform, channel: nudge.channel, localDate: nudge.localDate,
