@@ -152,11 +152,8 @@ struct MattermostTests {
         var server = try server(sink)
         server.environment["MATTERMOST_INCOMING_WEBHOOK_URL"] = sink.baseURL + "/hooks/xyz123"
         server.configuration.nudges.channels = [ChannelNudge(platform: "mattermost", channel: "town-square", time: LocalTime(hour: 9, minute: 0), timeZone: "UTC")]
-        let setup = ApplicationSetup(configuration: server.configuration, environment: server.environment, logger: TestServer.logger, store: server.store)
-        let content = try ContentLibrary(folder: TestServer.repositoryRoot + "/Intents", settings: MatcherSettings(), logger: TestServer.logger)
-        let poster = FlowLearnPosterFactory.make(server.configuration.poster)
+        let (planning, courier, poster) = try server.nudgeWorkers()
         defer { poster.shutdown() }
-        let (planning, courier) = FlowLearnApplication.nudgeWorkers(setup, content: content, store: server.store, poster: poster)
         let now = FSRSHistory.parse("2026-12-01T09:10:00Z")!
         #expect(try await planning.planAndEnqueue(at: now).added == 1)
         #expect(try await courier.deliverDue(at: { now }).sent == 1)

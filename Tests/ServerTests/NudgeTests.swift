@@ -14,16 +14,6 @@ import Testing
 struct NudgeTests {
     static let learner = Learner(platform: "slack", team: "T0001", user: "U2147483697")
 
-    func workers(_ server: TestServer, poster: (any RequestPoster)? = nil) throws -> (NudgePlanning, NudgeCourier, CurlPoster?) {
-        let content = try ContentLibrary(
-            folder: TestServer.repositoryRoot + "/Intents", settings: MatcherSettings(), quiz: server.configuration.quiz, logger: TestServer.logger)
-        let setup = ApplicationSetup(
-            configuration: server.configuration, environment: server.environment, logger: TestServer.logger, store: server.store)
-        let curl = poster == nil ? CurlPoster(settings: server.configuration.poster, logger: TestServer.logger) : nil
-        let (planning, courier) = FlowLearnApplication.nudgeWorkers(setup, content: content, store: server.store, poster: poster ?? curl!)
-        return (planning, courier, curl)
-    }
-
     func subscribe(_ store: SQLiteStore, _ users: [String], zone: String = "UTC", time: String = "09:30", channel: String? = nil) async throws {
         for user in users {
             let learner = Learner(platform: "slack", team: "T0001", user: user)
@@ -94,8 +84,8 @@ struct NudgeTests {
         let server = try TestServer(sink: sink)
         try await subscribe(server.store, ["UNEWYORK"], zone: "America/New_York")
         try await subscribe(server.store, ["UTOKYO"], zone: "Asia/Tokyo")
-        let (planning, courier, poster) = try workers(server)
-        defer { poster?.shutdown() }
+        let (planning, courier, poster) = try server.nudgeWorkers()
+        defer { poster.shutdown() }
         // Every quarter of an hour from Sunday 2026-11-29 00:00 UTC to Sunday 2026-12-06 24:00 UTC.
         let start = FSRSHistory.parse("2026-11-29T00:00:00Z")!
         var sentAt: [(String, String)] = []
@@ -130,8 +120,8 @@ struct NudgeTests {
         var server = try TestServer(sink: sink)
         server.configuration.poster.backoffSeconds = 0.01
         try await subscribe(server.store, ["U1"])
-        let (planning, courier, poster) = try workers(server)
-        defer { poster?.shutdown() }
+        let (planning, courier, poster) = try server.nudgeWorkers()
+        defer { poster.shutdown() }
         let now = FSRSHistory.parse("2026-12-01T09:35:00Z")!
         let (_, added) = try await planning.planAndEnqueue(at: now)
         #expect(added == 1)
@@ -151,8 +141,8 @@ struct NudgeTests {
         failing.configuration.nudges.maxAttempts = 3
         failing.configuration.nudges.retryBackoffSeconds = 0
         try await subscribe(failing.store, ["U2", "U3"])
-        let (plan2, courier2, poster2) = try workers(failing)
-        defer { poster2?.shutdown() }
+        let (plan2, courier2, poster2) = try failing.nudgeWorkers()
+        defer { poster2.shutdown() }
         try await plan2.planAndEnqueue(at: now)
         let result = try await courier2.deliverDue(at: { now })
         #expect(result.sent == 0 && result.failed == 6)
@@ -164,8 +154,8 @@ struct NudgeTests {
         var refused = try TestServer(sink: refusing)
         refused.configuration.nudges.maxAttempts = 1
         try await subscribe(refused.store, ["U4"])
-        let (plan3, courier3, poster3) = try workers(refused)
-        defer { poster3?.shutdown() }
+        let (plan3, courier3, poster3) = try refused.nudgeWorkers()
+        defer { poster3.shutdown() }
         try await plan3.planAndEnqueue(at: now)
         try await courier3.deliverDue(at: { now })
         #expect(try await refused.store.nudgeStatus(deadLimit: 1).dead.first?.lastError == "channel_not_found")
@@ -178,8 +168,8 @@ struct NudgeTests {
         server.configuration.poster.workers = 8
         server.configuration.nudges.perChannelPerSecond = 0
         try await subscribe(server.store, (0..<16).map { "USLOW\($0)" })
-        let (planning, courier, poster) = try workers(server)
-        defer { poster?.shutdown() }
+        let (planning, courier, poster) = try server.nudgeWorkers()
+        defer { poster.shutdown() }
         let now = FSRSHistory.parse("2026-12-01T09:30:00Z")!
         try await planning.planAndEnqueue(at: now)
         let started = ContinuousClock.now
@@ -192,8 +182,8 @@ struct NudgeTests {
         var shared = try TestServer(sink: paced)
         shared.configuration.nudges.perChannelPerSecond = 4
         try await subscribe(shared.store, ["UA", "UB", "UC", "UD", "UE"], channel: "CSHARED")
-        let (plan2, courier2, poster2) = try workers(shared)
-        defer { poster2?.shutdown() }
+        let (plan2, courier2, poster2) = try shared.nudgeWorkers()
+        defer { poster2.shutdown() }
         try await plan2.planAndEnqueue(at: now)
         let start2 = ContinuousClock.now
         #expect(try await courier2.deliverDue(at: { now }).sent == 5)
@@ -204,8 +194,8 @@ struct NudgeTests {
         let sink = try await LocalHTTPSink()
         let server = try TestServer(sink: sink)
         try await subscribe(server.store, ["U2147483697"])
-        let (planning, courier, poster) = try workers(server)
-        defer { poster?.shutdown() }
+        let (planning, courier, poster) = try server.nudgeWorkers()
+        defer { poster.shutdown() }
         let now = FSRSHistory.parse("2025-12-01T09:30:00Z")!
         let (planned, _) = try await planning.planAndEnqueue(at: now)
         try await courier.deliverDue(at: { now })

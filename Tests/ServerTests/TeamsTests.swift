@@ -122,12 +122,8 @@ struct TeamsTests {
         server.configuration.nudges.channels = [
             ChannelNudge(platform: "teams", channel: "engineering", time: LocalTime(hour: 10, minute: 0), timeZone: "Europe/Amsterdam")
         ]
-        let setup = ApplicationSetup(configuration: server.configuration, environment: server.environment, logger: TestServer.logger, store: server.store)
-        let content = try ContentLibrary(folder: TestServer.repositoryRoot + "/Intents", settings: MatcherSettings(), logger: TestServer.logger)
-        let poster = server.configuration.poster
-        let curl = FlowLearnPosterFactory.make(poster)
-        defer { curl.shutdown() }
-        let (planning, courier) = FlowLearnApplication.nudgeWorkers(setup, content: content, store: server.store, poster: curl)
+        let (planning, courier, poster) = try server.nudgeWorkers()
+        defer { poster.shutdown() }
         let now = FSRSHistory.parse("2026-12-01T09:05:00Z")!  // 10:05 in Amsterdam
         let (_, added) = try await planning.planAndEnqueue(at: now)
         #expect(added == 1)

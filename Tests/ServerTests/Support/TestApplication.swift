@@ -71,6 +71,15 @@ enum SlackRoute {
 
 import FlowLearnPoster
 
-enum FlowLearnPosterFactory {
-    static func make(_ settings: PosterSettings) -> CurlPoster { CurlPoster(settings: settings, logger: TestServer.logger) }
+extension TestServer {
+    /// The nudge planner and delivery worker as `serve` builds them, on this server's store and
+    /// configuration, posting through a real libcurl poster (shut it down after use).
+    func nudgeWorkers() throws -> (planning: NudgePlanning, courier: NudgeCourier, poster: CurlPoster) {
+        let content = try ContentLibrary(
+            folder: TestServer.repositoryRoot + "/Intents", settings: MatcherSettings(), quiz: configuration.quiz, logger: TestServer.logger)
+        let setup = ApplicationSetup(configuration: configuration, environment: environment, logger: TestServer.logger, store: store)
+        let poster = CurlPoster(settings: configuration.poster, logger: TestServer.logger)
+        let (planning, courier) = FlowLearnApplication.nudgeWorkers(setup, content: content, store: store, poster: poster)
+        return (planning, courier, poster)
+    }
 }
