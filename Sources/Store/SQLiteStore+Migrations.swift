@@ -137,6 +137,17 @@ extension SQLiteStore {
                 t.primaryKey(["platform", "room"])
             }
         }
+        migrator.registerMigration("v5: review log keeps the card before each review") { db in
+            try db.alter(table: "review_log") { t in
+                t.add(column: "prev_state", .integer)
+                t.add(column: "prev_step", .integer)
+                t.add(column: "prev_stability", .double)
+                t.add(column: "prev_difficulty", .double)
+                t.add(column: "prev_due", .datetime)
+                t.add(column: "prev_last_review", .datetime)
+                t.add(column: "refined", .boolean).notNull().defaults(to: false)
+            }
+        }
         return migrator
     }
 }

@@ -87,12 +87,14 @@ extension SQLiteStore: QuizStore {
                 ])
             try db.execute(
                 sql: """
-                    INSERT INTO review_log (learner, question_id, session_id, rating, reviewed_at, state, stability, difficulty, due)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO review_log (learner, question_id, session_id, rating, reviewed_at, state, stability, difficulty, due,
+                        prev_state, prev_step, prev_stability, prev_difficulty, prev_due, prev_last_review)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     session.learner.key, answer.questionID, session.id, answer.rating.rawValue, answer.answeredAt, card.state.rawValue,
-                    card.stability, card.difficulty, card.due,
+                    card.stability, card.difficulty, card.due, stored?.state.rawValue, stored?.step, stored?.stability, stored?.difficulty,
+                    stored?.due, stored?.lastReview,
                 ])
             var updated = session
             updated.position += 1
@@ -102,6 +104,58 @@ extension SQLiteStore: QuizStore {
                 sql: "UPDATE quiz_session SET position = ?, correct = ?, state = ? WHERE id = ?",
                 arguments: [updated.position, updated.correct, updated.state.rawValue, updated.id])
             return .recorded(updated)
+        }
+    }
+
+    public func refineReview(
+        sessionID: String, position: Int, learner: Learner, rating: FSRSRating, schedule: @Sendable (FSRSCard?, Date) -> FSRSCard
+    ) async throws -> FSRSCard? {
+        try await writer.write { db in
+            guard
+                let answer = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT a.question_id, a.correct, a.answered_at FROM quiz_answer a JOIN quiz_session s ON s.id = a.session_id
+                        WHERE a.session_id = ? AND a.position = ? AND s.learner = ?
+                        """, arguments: [sessionID, position, learner.key]),
+                answer["correct"] as Bool
+            else { return nil }
+            let question: String = answer["question_id"]
+            guard
+                let log = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT * FROM review_log WHERE learner = ? AND question_id = ? AND session_id = ? AND NOT refined
+                        ORDER BY id DESC LIMIT 1
+                        """, arguments: [learner.key, question, sessionID]),
+                let card = try Row.fetchOne(
+                    db, sql: "SELECT * FROM card WHERE learner = ? AND question_id = ?", arguments: [learner.key, question]
+                ).map(Self.card)
+            else { return nil }
+            let reviewedAt: Date = log["reviewed_at"]
+            // Only the card's latest review can be changed.
+            guard card.lastReview == reviewedAt else { return nil }
+            let previous: FSRSCard? = (log["prev_state"] as Int?).map { state in
+                FSRSCard(
+                    state: FSRSCard.State(rawValue: state) ?? .review, step: log["prev_step"], stability: log["prev_stability"],
+                    difficulty: log["prev_difficulty"], due: log["prev_due"], lastReview: log["prev_last_review"])
+            }
+            let refined = schedule(previous, reviewedAt)
+            try db.execute(
+                sql: """
+                    UPDATE card SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?
+                    WHERE learner = ? AND question_id = ?
+                    """,
+                arguments: [
+                    refined.state.rawValue, refined.step, refined.stability, refined.difficulty, refined.due, refined.lastReview, learner.key,
+                    question,
+                ])
+            try db.execute(
+                sql: "UPDATE review_log SET rating = ?, state = ?, stability = ?, difficulty = ?, due = ?, refined = 1 WHERE id = ?",
+                arguments: [rating.rawValue, refined.state.rawValue, refined.stability, refined.difficulty, refined.due, log["id"] as Int64])
+            try db.execute(
+                sql: "UPDATE quiz_answer SET rating = ? WHERE session_id = ? AND position = ?", arguments: [rating.rawValue, sessionID, position])
+            return refined
         }
     }
 

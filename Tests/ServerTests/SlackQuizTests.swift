@@ -122,6 +122,40 @@ struct SlackQuizTests {
         return try await server.store.sessionIDs(for: Self.learner).first
     }
 
+    @Test func easyAndGuessedRefineARightAnswerOnce() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try TestServer(sink: sink)
+        let start = SlackRequests.slashCommand(text: "", responseURL: server.responseURL, command: "/quiz")
+        try await server.application().test(.router) { client in
+            let response = try await client.slack(.commands, start, server: server)
+            var shown = try Shown(try #require(JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]))
+            var dues: [(good: Date, refined: Date)] = []
+            for (index, action) in [SlackInteraction.easyAction, SlackInteraction.guessedAction].enumerated() {
+                let question = shown.question
+                try await client.slack(.interactions, shown.click(right: true, trigger: "right-\(index)", responseURL: server.responseURL), server: server)
+                let received = await sink.waitForRequests(3 * index + 2)
+                let result = received[3 * index]
+                #expect(result.text.contains(SlackInteraction.easyAction) && result.text.contains(SlackInteraction.guessedAction))
+                shown = try Shown(try #require(received[3 * index + 1].json))
+                let good = try #require(try await server.store.cards(for: Self.learner)[question.id]?.due)
+                let refine = SlackRequests.blockActions(
+                    actionID: action, value: "\(shown.sessionID):\(index)", triggerID: "refine-\(index)", responseURL: server.responseURL)
+                try await client.slack(.interactions, refine, server: server)
+                let notice = await sink.waitForRequests(3 * index + 3)
+                #expect(notice.last?.text.contains("Noted") == true)
+                let refined = try #require(try await server.store.cards(for: Self.learner)[question.id]?.due)
+                dues.append((good, refined))
+            }
+            #expect(dues[0].refined > dues[0].good, "easy comes back later than good")
+            #expect(dues[1].refined < dues[1].good, "a guess comes back sooner than good")
+            // A second refinement of the same answer changes nothing.
+            let again = SlackRequests.blockActions(
+                actionID: SlackInteraction.easyAction, value: "\(shown.sessionID):1", triggerID: "refine-again", responseURL: server.responseURL)
+            try await client.slack(.interactions, again, server: server)
+            #expect(await sink.waitForRequests(7).last?.text.contains("can't be changed") == true)
+        }
+    }
+
     @Test func doubleClickCountsTheFirstAnswerOnly() async throws {
         let sink = try await LocalHTTPSink()
         let server = try TestServer(sink: sink)

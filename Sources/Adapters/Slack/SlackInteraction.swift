@@ -6,6 +6,8 @@ import Foundation
 /// are acknowledged and ignored.
 public enum SlackInteraction: Sendable, Hashable {
     case quizAnswer(QuizClick)
+    /// "That was easy" / "I guessed" under a right answer.
+    case quizRefine(sessionID: String, position: Int, easy: Bool, learner: Learner, responseURL: String)
     /// "More like this" / "Not useful" under a nudge.
     case nudgeFeedback(key: String, useful: Bool, learner: Learner, responseURL: String)
     case ignored(String)
@@ -24,6 +26,8 @@ public enum SlackInteraction: Sendable, Hashable {
     public static let pickPrefix = "quiz.pick."
     public static let selectAction = "quiz.select"
     public static let submitAction = "quiz.submit"
+    public static let easyAction = "quiz.easy"
+    public static let guessedAction = "quiz.guessed"
 
     public static func decode(_ body: [UInt8]) throws(SlackDecodingError) -> SlackInteraction {
         guard let json = FormFields(body)["payload"] else {
@@ -71,6 +75,13 @@ public enum SlackInteraction: Sendable, Hashable {
             return .quizAnswer(QuizClick(
                 sessionID: parts[0], position: position, picks: picks, actionID: actionID, learner: learner, channel: channel,
                 responseURL: responseURL))
+        }
+        if action.action_id == easyAction || action.action_id == guessedAction {
+            let parts = (action.value ?? "").split(separator: ":").map(String.init)
+            guard parts.count == 2, let position = Int(parts[1]), position >= 0 else {
+                throw SlackDecodingError(description: "quiz refine value '\(action.value ?? "")' is not session:question")
+            }
+            return .quizRefine(sessionID: parts[0], position: position, easy: action.action_id == easyAction, learner: learner, responseURL: responseURL)
         }
         if action.action_id == SlackNudgeEncoder.moreAction || action.action_id == SlackNudgeEncoder.lessAction {
             guard let key = action.value, !key.isEmpty else { throw SlackDecodingError(description: "nudge feedback needs a value") }

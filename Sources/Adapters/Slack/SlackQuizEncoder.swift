@@ -108,6 +108,14 @@ public enum SlackQuizEncoder {
         ]
         if let score = feedback.score, feedback.total > 1 { lines.append("*\(QuizWording.score(score, of: feedback.total))*") }
         var blocks: [SlackMessage.Block] = [.section(SlackReplyEncoder.clip(lines.joined(separator: "\n")))]
+        if feedback.correct, !feedback.sessionID.isEmpty {
+            // A right answer is rated "good"; these refine it for the spaced-repetition schedule.
+            let value = "\(feedback.sessionID):\(feedback.position)"
+            blocks.append(.actions(id: "quizrefine:\(value)", [
+                .button(actionID: SlackInteraction.easyAction, text: "That was easy", value: value, style: nil),
+                .button(actionID: SlackInteraction.guessedAction, text: "I guessed", value: value, style: nil),
+            ]))
+        }
         if let nugget = feedback.nugget {
             let more = nugget.links.first.map { " · <\(SlackText.escape($0.url))|\(SlackText.escape($0.title))>" } ?? ""
             blocks.append(.context("From the nugget *\(SlackText.escape(nugget.title))*: ask me `\(SlackText.escape(nugget.questions.first ?? nugget.title))`\(more)"))

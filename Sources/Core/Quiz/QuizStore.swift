@@ -132,6 +132,12 @@ public protocol QuizStore: Sendable {
     /// Whether an answer with this platform action id was recorded (a redelivered click).
     func isRecorded(actionID: String) async throws -> Bool
     func recordAnswer(_ answer: QuizAnswer, schedule: @Sendable (FSRSCard?) -> FSRSCard) async throws -> AnswerClaim
+    /// Changes the rating of a right answer's review ("that was easy" → easy, "I guessed" → hard):
+    /// the card is scheduled again from its state before that review, once, and only while that
+    /// review is the card's latest. Returns the new card, or nil when it cannot be changed.
+    func refineReview(
+        sessionID: String, position: Int, learner: Learner, rating: FSRSRating, schedule: @Sendable (FSRSCard?, Date) -> FSRSCard
+    ) async throws -> FSRSCard?
     /// Marks an active session stopped; nil when there was none.
     func stopSession(for learner: Learner) async throws -> QuizSession?
     /// Every card of a person, by question id.

@@ -48,10 +48,14 @@ public struct QuizFeedback: Sendable, Hashable {
     public var score: Int?
     /// When the question comes back for review.
     public var nextReview: Date
+    /// The quiz it belongs to (for "that was easy" / "I guessed").
+    public var sessionID: String
 
     public init(
-        question: QuizQuestion, picks: [Int], correct: Bool, position: Int, total: Int, nugget: Nugget?, score: Int?, nextReview: Date
+        question: QuizQuestion, picks: [Int], correct: Bool, position: Int, total: Int, nugget: Nugget?, score: Int?, nextReview: Date,
+        sessionID: String = ""
     ) {
+        self.sessionID = sessionID
         self.question = question
         self.picks = picks
         self.correct = correct
@@ -205,9 +209,25 @@ public struct Quizmaster: Sendable {
             let feedback = QuizFeedback(
                 question: question, picks: picks.sorted(), correct: correct, position: position, total: updated.total,
                 nugget: nuggets[question.nuggetID], score: updated.state == .finished ? updated.correct : nil,
-                nextReview: cards[question.id]?.due ?? now)
+                nextReview: cards[question.id]?.due ?? now, sessionID: sessionID)
             return .result(feedback, next: next)
         }
+    }
+
+    /// "That was easy" / "I guessed" after a right answer: the review is rated easy or hard instead of good.
+    public func refine(sessionID: String, position: Int, easy: Bool, learner: Learner, at now: Date, store: some QuizStore) async throws
+        -> QuizReply
+    {
+        let rating: FSRSRating = easy ? .easy : .hard
+        let scheduler = self.scheduler
+        guard
+            let card = try await store.refineReview(sessionID: sessionID, position: position, learner: learner, rating: rating, schedule: { previous, at in
+                scheduler.review(previous ?? FSRSCard(due: at), rating: rating, at: at)
+            })
+        else { return .stale("That answer can't be changed any more.") }
+        let days = max(0, Int((card.due.timeIntervalSince(now) / 86_400).rounded()))
+        let when = days == 0 ? "later today" : days == 1 ? "tomorrow" : "in \(days) days"
+        return .notice(easy ? "Noted: easy. It comes back \(when)." : "Noted: a guess. It comes back sooner, \(when).")
     }
 
     /// Where a platform has no buttons: a message from someone with a quiz running, read as an answer

@@ -162,6 +162,18 @@ struct SlackRoutes: Sendable {
         } catch {
             return HTTPReply.error(.badRequest, error.description)
         }
+        if case .quizRefine(let sessionID, let position, let easy, let learner, let responseURL) = interaction {
+            guard policy.allows(responseURL) else { return HTTPReply.error(.badRequest, "response_url host is not allowed") }
+            do {
+                let reply = try await content.quizmaster.refine(
+                    sessionID: sessionID, position: position, easy: easy, learner: learner, at: now(), store: store)
+                outbox.enqueue(inOrder: SlackQuizEncoder.responseURLMessages(reply, responseURL: responseURL))
+                return HTTPReply.empty()
+            } catch {
+                logger.error("store failed", metadata: ["error": "\(error)"])
+                return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
+            }
+        }
         if case .nudgeFeedback(let key, let useful, let learner, let responseURL) = interaction {
             return await nudgeFeedback(key: key, useful: useful, learner: learner, responseURL: responseURL)
         }
