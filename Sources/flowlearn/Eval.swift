@@ -23,6 +23,9 @@ struct Eval: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object on stdout.")
     var json = false
 
+    @Flag(name: .long, help: "Also print, on stderr, in-scope accuracy against out-of-scope recall for a range of thresholds (diagnostics; the reported figures use the calibrated threshold).")
+    var curve = false
+
     struct Report {
         var accuracy: Double
         var in_scope_accuracy: Double
@@ -78,6 +81,7 @@ struct Eval: ParsableCommand {
             if (number + 1) % 1000 == 0 { StandardError.print("  \(number + 1)/\(testRows.count)") }
         }
         latencies.sort()
+        if curve { printCurve(matcher: matcher, rows: testRows) }
         let metrics = EvaluationMetrics.compute(expected: testRows.map { $0.label == "oos" ? nil : $0.label }, predicted: predicted)
         let report = Report(
             accuracy: metrics.accuracy, in_scope_accuracy: metrics.inScopeAccuracy, oos_recall: metrics.outOfScopeRecall,
@@ -99,6 +103,25 @@ struct Eval: ParsableCommand {
             print("latency             p50 \(String(format: "%.1f", report.p50_us)) µs, p99 \(String(format: "%.1f", report.p99_us)) µs over \(report.queries) questions")
             print("resident memory     \(String(format: "%.1f", report.rss_mb)) MB")
             print("index               \(report.features) features, \(report.postings) postings")
+        }
+    }
+
+    /// In-scope accuracy (rejections wrong) and out-of-scope recall at thresholds that reject more and more.
+    private func printCurve(matcher: Matcher, rows: [LabelledCSV.Row]) {
+        let scored = rows.map { row -> (confidence: Double, right: Bool, outOfScope: Bool) in
+            let best = matcher.rank(row.text, limit: 1).first
+            return (best?.confidence ?? 0, best?.nuggetID == row.label, row.label == "oos")
+        }
+        let inScope = scored.filter { !$0.outOfScope }
+        let outOfScope = scored.filter(\.outOfScope)
+        StandardError.print("threshold  in-scope-accuracy  oos-recall")
+        for step in 0...19 {
+            let threshold = Double(step) * 0.05
+            let right = inScope.filter { $0.right && $0.confidence >= threshold }.count
+            let rejected = outOfScope.filter { $0.confidence < threshold }.count
+            StandardError.print(String(
+                format: "%.2f       %.4f             %@", threshold, Double(right) / Double(max(1, inScope.count)),
+                outOfScope.isEmpty ? "n/a" : String(format: "%.4f", Double(rejected) / Double(outOfScope.count))))
         }
     }
 

@@ -125,3 +125,4 @@ struct EvaluationMetricsTests {
         #expect(abs(metrics.macroF1 - 1.0 / 3) < 1e-12)
     }
 }
+

@@ -3,31 +3,37 @@ import Foundation
 /// Turns a linear model's raw scores into the probability that its top answer is right, and picks the
 /// rejection threshold, both from held-out predictions on the training data.
 ///
-/// The probability is a logistic function of the top score and its margin over the runner-up (Platt
-/// scaling with two inputs). The threshold maximises a held-out utility: +1 for a right answer or a
+/// The probability is a logistic function of the top score, its margin over the runner-up and its
+/// softmax log-probability among all classes (Platt scaling with three inputs). The threshold maximises a held-out utility: +1 for a right answer or a
 /// rightly rejected out-of-scope question, −`wrongAnswerCost` for a wrong answer, 0 for rejecting a
 /// question that had an answer.
 public struct Calibration: Sendable, Hashable, Codable {
-    /// Weights of score, margin and the constant, for the top answer's probability.
+    /// Weights of score, margin, log-probability and the constant, for the top answer's probability.
     public var scoreWeight: Double
     public var marginWeight: Double
+    public var logProbabilityWeight: Double
     public var intercept: Double
-    /// Weights of score and constant alone, to compare candidates with each other.
-    public var candidateScoreWeight: Double
+    /// Weights of log-probability and constant alone, to compare candidates with each other.
+    public var candidateWeight: Double
     public var candidateIntercept: Double
     /// Answer only at or above this probability.
     public var threshold: Double
 
     public static let uncalibrated = Calibration(
-        scoreWeight: 4, marginWeight: 4, intercept: -2, candidateScoreWeight: 4, candidateIntercept: -2, threshold: 0.5)
+        scoreWeight: 0, marginWeight: 2, logProbabilityWeight: 2, intercept: 1, candidateWeight: 2, candidateIntercept: 1,
+        threshold: 0.5)
 
-    public func confidence(top: Float, margin: Float) -> Double {
-        Self.sigmoid(scoreWeight * Double(top) + marginWeight * Double(margin) + intercept)
+    /// - Parameters:
+    ///   - top: the class's raw score; `margin`: its lead over the best other class (negative when
+    ///     another is ahead); `logProbability`: its score minus the log-sum-exp of all scores.
+    public func confidence(top: Float, margin: Float, logProbability: Float) -> Double {
+        Self.sigmoid(
+            scoreWeight * Double(top) + marginWeight * Double(margin) + logProbabilityWeight * Double(logProbability) + intercept)
     }
 
-    /// A candidate's standalone likelihood, for "are the top two close?".
-    public func likelihood(_ score: Float) -> Double {
-        Self.sigmoid(candidateScoreWeight * Double(score) + candidateIntercept)
+    /// A candidate's standalone likelihood from its log-probability, for "are the top two close?".
+    public func likelihood(logProbability: Float) -> Double {
+        Self.sigmoid(candidateWeight * Double(logProbability) + candidateIntercept)
     }
 
     static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
@@ -36,6 +42,7 @@ public struct Calibration: Sendable, Hashable, Codable {
     struct Sample {
         var top: Float
         var margin: Float
+        var logProbability: Float
         /// The top answer is the right nugget.
         var correct: Bool
         /// The question has no nugget (it should be rejected).
@@ -47,28 +54,41 @@ public struct Calibration: Sendable, Hashable, Codable {
     static func fit(_ samples: [Sample], wrongAnswerCost: Double) -> Calibration {
         guard samples.contains(where: \.correct), samples.contains(where: { !$0.correct }) else { return .uncalibrated }
         let weights = samples.map(\.weight)
-        let full = logistic(samples.map { [Double($0.top), Double($0.margin), 1] }, samples.map(\.correct), weights: weights)
-        let single = logistic(samples.map { [Double($0.top), 1] }, samples.map(\.correct), weights: weights)
+        let full = logistic(
+            samples.map { [Double($0.top), Double($0.margin), Double($0.logProbability), 1] }, samples.map(\.correct), weights: weights)
+        let single = logistic(samples.map { [Double($0.logProbability), 1] }, samples.map(\.correct), weights: weights)
         var calibration = Calibration(
-            scoreWeight: full[0], marginWeight: full[1], intercept: full[2], candidateScoreWeight: single[0],
+            scoreWeight: full[0], marginWeight: full[1], logProbabilityWeight: full[2], intercept: full[3], candidateWeight: single[0],
             candidateIntercept: single[1], threshold: 0.5)
-        // Choose the threshold on the held-out confidences.
-        let scored = samples.map { (calibration.confidence(top: $0.top, margin: $0.margin), $0) }.sorted { $0.0 < $1.0 }
+        // Without out-of-scope examples, rejecting only ever trades a likely wrong answer for nothing:
+        // answer when the calibrated chance of being right beats the cost of being wrong.
+        guard samples.contains(where: \.outOfScope) else {
+            calibration.threshold = wrongAnswerCost / (1 + wrongAnswerCost)
+            return calibration
+        }
+        // Otherwise choose the threshold on the held-out confidences.
+        let scored = samples.map { (calibration.confidence(top: $0.top, margin: $0.margin, logProbability: $0.logProbability), $0) }.sorted { $0.0 < $1.0 }
         // Utility when rejecting everything below each candidate threshold; start with "answer everything".
+        // A threshold that rejects a sample sits halfway to the next confidence up, not just above it,
+        // so that with few samples it does not hug the last one it rejects.
         var utility = scored.reduce(0.0) { sum, item in sum + item.1.weight * (item.1.correct ? 1 : -wrongAnswerCost) }
         var best = (utility: utility, threshold: 0.0)
-        for (confidence, sample) in scored {
+        for (position, (confidence, sample)) in scored.enumerated() {
             // Raising the threshold just above this sample rejects it.
             utility -= sample.weight * (sample.correct ? 1 : -wrongAnswerCost)
             if sample.outOfScope { utility += sample.weight }
-            if utility > best.utility { best = (utility, min(0.99, confidence + 1e-9)) }
+            if utility > best.utility {
+                let next = position + 1 < scored.count ? scored[position + 1].0 : min(1, confidence + 0.05)
+                best = (utility, min(0.99, (confidence + next) / 2))
+            }
         }
         calibration.threshold = best.threshold
         return calibration
     }
 
-    /// Logistic regression by Newton's method with a small ridge, for a handful of inputs.
-    static func logistic(_ inputs: [[Double]], _ targets: [Bool], weights sampleWeights: [Double], ridge: Double = 1e-3, iterations: Int = 25) -> [Double] {
+    /// Logistic regression by Newton's method with a ridge (that matters only with few samples: it keeps a
+    /// handful of separable samples from pushing the weights to infinity), for a handful of inputs.
+    static func logistic(_ inputs: [[Double]], _ targets: [Bool], weights sampleWeights: [Double], ridge: Double = 1, iterations: Int = 25) -> [Double] {
         let dimension = inputs[0].count
         var weights = [Double](repeating: 0, count: dimension)
         for _ in 0..<iterations {
@@ -119,4 +139,16 @@ public struct Calibration: Sendable, Hashable, Codable {
         }
         return x
     }
+}
+
+/// log Σ exp(scores), computed stably.
+func logSumExp(_ scores: UnsafeBufferPointer<Float>) -> Float {
+    guard let top = scores.max(), top > -.infinity else { return -.infinity }
+    var sum: Float = 0
+    for score in scores { sum += exp(score - top) }
+    return top + log(sum)
+}
+
+func logSumExp(_ scores: [Float]) -> Float {
+    scores.withUnsafeBufferPointer { logSumExp($0) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A linear classifier over words, word pairs and character n-grams, learned from each nugget's
 /// example questions when the content loads, and stored as a keyword index: each feature's postings
@@ -6,10 +7,25 @@ import Foundation
 public struct LinearIntentModel: Sendable {
     /// Training knobs; the defaults suit content sets from a few dozen to a few thousand nuggets.
     public struct Settings: Sendable, Hashable, Codable {
+        /// How the weights are learned.
+        public var solver: Solver = .softmax
+        /// Softmax: passes over the examples, the starting learning rate (it falls linearly to zero)
+        /// and the L2 strength per example.
+        public var epochs = 10
+        public var learningRate: Float = 1
+        public var l2: Float = 1e-6
+        /// Softmax: feature dropout rates to choose from. Each is tried on the held-out folds and the
+        /// one with the best held-out accuracy trains the model: dropping features at random while
+        /// training regularises towards many weak cues (good with plenty of examples), keeping them
+        /// all suits a handful of examples per nugget.
+        public var dropoutCandidates: [Float] = [0, 0.6]
+        /// SVM: regularisation (larger fits the training data more closely) and passes.
         public var cost: Float = 1
         public var maxEpochs = 20
-        /// Held-out folds used to calibrate confidences and pick the threshold.
-        public var folds = 3
+        /// Held-out folds used to choose the dropout, calibrate confidences and pick the threshold; nil:
+        /// 5 when out-of-scope examples are given (so that every nugget takes a turn at standing for an
+        /// unseen subject), 3 otherwise.
+        public var folds: Int? = nil
         /// How bad a wrong answer is compared with a right one (for the threshold).
         public var wrongAnswerCost: Double = 0.5
         /// When out-of-scope examples are given, each fold also holds out this share of the nuggets,
@@ -17,6 +33,33 @@ public struct LinearIntentModel: Sendable {
         public var unseenNuggetShare: Double = 0.2
         /// Postings below this share of the largest weight are dropped.
         public var pruning: Float = 1e-3
+
+        public enum Solver: String, Sendable, Hashable, Codable {
+            /// Multinomial logistic regression (all classes compete), by SGD.
+            case softmax
+            /// One-vs-rest linear SVMs, by dual coordinate descent.
+            case svm
+        }
+
+        /// The trainers to choose between on the held-out folds.
+        var candidates: [any LinearTrainer] {
+            switch solver {
+            case .svm:
+                var trainer = LinearSVMTrainer()
+                trainer.cost = cost
+                trainer.maxEpochs = maxEpochs
+                return [trainer]
+            case .softmax:
+                return (dropoutCandidates.isEmpty ? [0] : dropoutCandidates).map { dropout in
+                    var trainer = SoftmaxTrainer()
+                    trainer.epochs = epochs
+                    trainer.learningRate = learningRate
+                    trainer.l2 = l2
+                    trainer.dropout = dropout
+                    return trainer
+                }
+            }
+        }
 
         public init() {}
     }
@@ -43,24 +86,59 @@ public struct LinearIntentModel: Sendable {
     public let classCount: Int
     public let calibration: Calibration
 
-    /// Learns from the examples, then calibrates on held-out folds.
+    /// Learns from the examples, then calibrates on held-out folds. The final model and the folds'
+    /// models train at the same time, one per core.
     public static func train(
         _ examples: [Example], classes: Int, stemmer: SnowballStemmer, stopwords: Set<String> = [], settings: Settings = Settings()
     ) -> LinearIntentModel {
         let (vectorizer, vectors) = TextVectorizer.fit(examples.map(\.text), stemmer: stemmer, stopwords: stopwords)
-        var matrix = SparseMatrix()
-        for vector in vectors { matrix.append(vector) }
+        var rowsMatrix = SparseMatrix()
+        for vector in vectors { rowsMatrix.append(vector) }
+        let matrix = rowsMatrix
         let labels = examples.map { Int32($0.label ?? -1) }
         let rowWeights = examples.map(\.weight)
-        var trainer = LinearSVMTrainer()
-        trainer.cost = settings.cost
-        trainer.maxEpochs = settings.maxEpochs
-        let weights = trainer.train(
-            matrix, labels: labels, rowWeights: rowWeights, activeClasses: Array(0..<classes), classes: classes,
-            features: vectorizer.featureCount)
-        let calibration = calibrate(
-            matrix: matrix, labels: labels, rowWeights: rowWeights, classes: classes, features: vectorizer.featureCount,
-            trainer: trainer, settings: settings)
+        let folds = Folds(labels: labels, classes: classes, settings: settings)
+        let candidates = folds == nil ? Array(settings.candidates.prefix(1)) : settings.candidates
+        // Per candidate: the final model (job 0), then one model per fold.
+        let perCandidate = 1 + (folds?.count ?? 0)
+        let jobs = candidates.count * perCandidate
+        let results = Mutex([LinearWeights?](repeating: nil, count: jobs))
+        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+            let trainer = candidates[job / perCandidate]
+            let fold = job % perCandidate - 1
+            let weights: LinearWeights
+            if fold < 0 {
+                weights = trainer.train(
+                    matrix, labels: labels, rowWeights: rowWeights, activeClasses: Array(0..<classes), classes: classes,
+                    features: vectorizer.featureCount)
+            } else {
+                let part = folds!.training(fold, matrix: matrix, labels: labels, rowWeights: rowWeights)
+                weights = trainer.train(
+                    part.matrix, labels: part.labels, rowWeights: part.rowWeights, activeClasses: part.active, classes: classes,
+                    features: vectorizer.featureCount)
+            }
+            results.withLock { $0[job] = weights }
+        }
+        let trained = results.withLock { $0 }
+        var chosen = 0
+        var calibration = Calibration.uncalibrated
+        if let folds {
+            // Held-out predictions of each candidate; the best held-out accuracy on answerable rows wins.
+            var best: (right: Int, samples: [Calibration.Sample]) = (-1, [])
+            for candidate in 0..<candidates.count {
+                var samples: [Calibration.Sample] = []
+                for fold in 0..<folds.count {
+                    samples += folds.heldOutSamples(fold, weights: trained[candidate * perCandidate + 1 + fold]!, matrix: matrix, labels: labels)
+                }
+                let right = samples.reduce(0) { $0 + ($1.correct ? 1 : 0) }
+                if right > best.right {
+                    best = (right, samples)
+                    chosen = candidate
+                }
+            }
+            calibration = Calibration.fit(best.samples, wrongAnswerCost: settings.wrongAnswerCost)
+        }
+        let weights = trained[chosen * perCandidate]!
         return LinearIntentModel(
             vectorizer: vectorizer, postings: Postings(weights, pruning: settings.pruning), bias: (0..<classes).map(weights.bias),
             classCount: classes, calibration: calibration)
@@ -73,8 +151,13 @@ public struct LinearIntentModel: Sendable {
 
     /// Scores of every class, and the share of the text's content words the model knows.
     public func evaluate(_ text: String) -> (scores: [Float], coverage: Double) {
+        evaluate(tokens: Tokenizer.tokens(text))
+    }
+
+    /// `evaluate` for a text already split into tokens.
+    public func evaluate(tokens: [String]) -> (scores: [Float], coverage: Double) {
         var scores = bias
-        let (vector, coverage) = vectorizer.analyse(text)
+        let (vector, coverage) = vectorizer.analyse(tokens: tokens)
         postings.accumulate(vector, into: &scores)
         return (scores, coverage)
     }
@@ -85,17 +168,23 @@ public struct LinearIntentModel: Sendable {
     /// Whether the text shares any feature with the training data at all.
     public func knows(_ text: String) -> Bool { !vectorizer.vector(text).isEmpty }
 
-    /// Held-out predictions: in each fold, a share of the rows is held out. When the examples include
-    /// out-of-scope questions (so such questions are expected), a share of whole classes is held out
-    /// too, and their rows play questions about subjects no nugget covers, as unseen ones will.
-    static func calibrate(
-        matrix: SparseMatrix, labels: [Int32], rowWeights: [Float], classes: Int, features: Int, trainer: LinearSVMTrainer,
-        settings: Settings
-    ) -> Calibration {
-        let folds = max(2, settings.folds)
-        guard classes >= folds, matrix.rowCount >= 2 * folds else { return .uncalibrated }
-        var random = SplitMix64(seed: 0xCA11B)
+}
+
+/// Held-out folds of the training data, for calibration: in each fold, a share of the rows is held
+/// out. When the examples include out-of-scope questions (so such questions are expected), a share
+/// of whole classes is held out too, and their rows play questions about subjects no nugget covers,
+/// as unseen ones will.
+struct Folds: Sendable {
+    let count: Int
+    let classes: Int
+    let classFold: [Int]
+    let rowFold: [Int]
+
+    init?(labels: [Int32], classes: Int, settings: LinearIntentModel.Settings) {
         let simulateUnseen = labels.contains(-1)
+        let folds = max(2, settings.folds ?? (simulateUnseen ? 5 : 3))
+        guard classes >= folds, labels.count >= 2 * folds else { return nil }
+        var random = SplitMix64(seed: 0xCA11B)
         let groups = max(folds, Int((1 / max(0.01, settings.unseenNuggetShare)).rounded()))
         var classFold = (0..<classes).map { simulateUnseen ? $0 % groups : -1 }
         classFold.shuffle(using: &random)
@@ -106,47 +195,52 @@ public struct LinearIntentModel: Sendable {
             rowFold[row] = (seen[key] + key) % folds
             seen[key] += 1
         }
-        var samples: [Calibration.Sample] = []
-        for fold in 0..<folds {
-            var training = SparseMatrix()
-            var trainingLabels: [Int32] = []
-            var trainingWeights: [Float] = []
-            var heldOut: [Int] = []
-            for row in 0..<labels.count {
-                let label = labels[row]
-                let classHeldOut = label >= 0 && classFold[Int(label)] == fold
-                if rowFold[row] == fold {
-                    heldOut.append(row)
-                } else if !classHeldOut {
-                    let range = matrix.rowStart[row]..<matrix.rowStart[row + 1]
-                    training.append(SparseVector(indices: Array(matrix.columns[range]), values: Array(matrix.values[range])))
-                    trainingLabels.append(label)
-                    trainingWeights.append(rowWeights[row])
-                }
-            }
-            let active = (0..<classes).filter { classFold[$0] != fold }
-            let weights = trainer.train(
-                training, labels: trainingLabels, rowWeights: trainingWeights, activeClasses: active, classes: classes, features: features)
-            for row in heldOut {
-                var top: (klass: Int, score: Float) = (-1, -.infinity)
-                var second: Float = -.infinity
-                for klass in active {
-                    var score = weights.bias(klass)
-                    for position in matrix.rowStart[row]..<matrix.rowStart[row + 1] {
-                        score += weights.weight(klass, Int(matrix.columns[position])) * matrix.values[position]
-                    }
-                    if score > top.score {
-                        second = top.score
-                        top = (klass, score)
-                    } else if score > second {
-                        second = score
-                    }
-                }
-                let label = labels[row]
-                let outOfScope = label < 0 || classFold[Int(label)] == fold
-                samples.append(.init(top: top.score, margin: top.score - second, correct: !outOfScope && top.klass == Int(label), outOfScope: outOfScope))
-            }
+        self.count = folds
+        self.classes = classes
+        self.classFold = classFold
+        self.rowFold = rowFold
+    }
+
+    /// The rows a fold trains on, and its classes.
+    func training(_ fold: Int, matrix: SparseMatrix, labels: [Int32], rowWeights: [Float]) -> (
+        matrix: SparseMatrix, labels: [Int32], rowWeights: [Float], active: [Int]
+    ) {
+        var training = SparseMatrix()
+        var trainingLabels: [Int32] = []
+        var trainingWeights: [Float] = []
+        for row in 0..<labels.count where rowFold[row] != fold {
+            let label = labels[row]
+            if label >= 0 && classFold[Int(label)] == fold { continue }
+            let range = matrix.rowStart[row]..<matrix.rowStart[row + 1]
+            training.append(SparseVector(indices: Array(matrix.columns[range]), values: Array(matrix.values[range])))
+            trainingLabels.append(label)
+            trainingWeights.append(rowWeights[row])
         }
-        return Calibration.fit(samples, wrongAnswerCost: settings.wrongAnswerCost)
+        return (training, trainingLabels, trainingWeights, (0..<classes).filter { classFold[$0] != fold })
+    }
+
+    /// The fold model's predictions on the rows it did not see.
+    func heldOutSamples(_ fold: Int, weights: LinearWeights, matrix: SparseMatrix, labels: [Int32]) -> [Calibration.Sample] {
+        let active = (0..<classes).filter { classFold[$0] != fold }
+        var samples: [Calibration.Sample] = []
+        var scores = [Float](repeating: 0, count: active.count)
+        for row in 0..<labels.count where rowFold[row] == fold {
+            for (position, klass) in active.enumerated() {
+                var score = weights.bias(klass)
+                for position in matrix.rowStart[row]..<matrix.rowStart[row + 1] {
+                    score += weights.weight(klass, Int(matrix.columns[position])) * matrix.values[position]
+                }
+                scores[position] = score
+            }
+            let best = Matcher.top(scores, limit: 1)[0]
+            let label = labels[row]
+            let outOfScope = label < 0 || classFold[Int(label)] == fold
+            samples.append(
+                .init(
+                    top: best.score, margin: best.margin, logProbability: best.score - logSumExp(scores),
+                    correct: !outOfScope && active[best.document] == Int(label), outOfScope: outOfScope))
+        }
+        return samples
     }
 }
+

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Each class is a separate, independent problem, so classes train in parallel on all cores. The
 /// result is a dense weight row per class plus a bias; `LinearIntentModel` turns it into postings.
-struct LinearSVMTrainer: Sendable {
+struct LinearSVMTrainer: LinearTrainer {
     /// Regularisation: larger fits the training data more closely.
     var cost: Float = 1
     var maxEpochs = 20
@@ -15,23 +15,13 @@ struct LinearSVMTrainer: Sendable {
     var biasFeature: Float = 1
     var seed: UInt64 = 0x5EED
 
-    struct Weights: Sendable {
-        let classes: Int
-        let features: Int
-        /// Row-major: `classes × (features + 1)`, the last column the bias.
-        var values: [Float]
-
-        func weight(_ klass: Int, _ feature: Int) -> Float { values[klass * (features + 1) + feature] }
-        func bias(_ klass: Int) -> Float { values[klass * (features + 1) + features] }
-    }
-
     /// - Parameters:
     ///   - labels: each row's class, or -1 for a row that belongs to no class (a negative for all).
     ///   - rowWeights: scales the cost per row (1 when nil).
     ///   - activeClasses: the classes to train; the others keep zero weights.
     func train(
         _ matrix: SparseMatrix, labels: [Int32], rowWeights: [Float]? = nil, activeClasses: [Int], classes: Int, features: Int
-    ) -> Weights {
+    ) -> LinearWeights {
         let stride = features + 1
         var values = [Float](repeating: 0, count: classes * stride)
         let rows = matrix.rowCount
@@ -50,7 +40,7 @@ struct LinearSVMTrainer: Sendable {
                 solve(klass: Int32(klass), weights: w, matrix: matrix, labels: labels, rowWeights: rowWeights, squaredNorms: norms, features: features)
             }
         }
-        return Weights(classes: classes, features: features, values: values)
+        return LinearWeights(classes: classes, features: features, values: values)
     }
 
     /// A pointer handed to worker threads that each write a disjoint row.

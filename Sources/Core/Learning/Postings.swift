@@ -1,22 +1,24 @@
 /// A learned model's feature → nugget weights, dense or sparse by size.
 enum Postings: Sendable {
-    /// `features × classes` weights, one row per feature.
-    case dense(weights: [Float], classes: Int)
+    /// `features × stride` weights, one row per feature, `stride` the class count rounded up to a
+    /// multiple of 8 so rows are summed eight classes at a time.
+    case dense(weights: [Float], classes: Int, stride: Int)
     /// Sparse postings lists (the keyword index shape), small weights pruned.
     case sparse(KeywordIndex)
 
     /// Dense rows while they take at most this many weights (64 Mi floats, 256 MB).
     static let denseLimit = 1 << 26
 
-    init(_ trained: LinearSVMTrainer.Weights, pruning: Float) {
+    init(_ trained: LinearWeights, pruning: Float) {
         let classes = trained.classes
         let features = trained.features
-        if features * classes <= Self.denseLimit {
-            var weights = [Float](repeating: 0, count: features * classes)
+        let stride = (classes + 7) / 8 * 8
+        if features * stride <= Self.denseLimit {
+            var weights = [Float](repeating: 0, count: features * stride)
             for klass in 0..<classes {
-                for feature in 0..<features { weights[feature * classes + klass] = trained.weight(klass, feature) }
+                for feature in 0..<features { weights[feature * stride + klass] = trained.weight(klass, feature) }
             }
-            self = .dense(weights: weights, classes: classes)
+            self = .dense(weights: weights, classes: classes, stride: stride)
             return
         }
         var index = KeywordIndex(documentCount: classes)
@@ -35,7 +37,7 @@ enum Postings: Sendable {
 
     var size: (features: Int, postings: Int) {
         switch self {
-        case .dense(let weights, let classes): return (classes == 0 ? 0 : weights.count / classes, weights.count)
+        case .dense(let weights, let classes, let stride): return (stride == 0 ? 0 : weights.count / stride, weights.count / stride * classes)
         case .sparse(let index): return (index.postings.count, index.postings.reduce(0) { $0 + $1.count })
         }
     }
@@ -43,13 +45,21 @@ enum Postings: Sendable {
     /// Adds the vector's weighted postings into per-class scores.
     func accumulate(_ vector: SparseVector, into scores: inout [Float]) {
         switch self {
-        case .dense(let weights, let classes):
-            scores.withUnsafeMutableBufferPointer { out in
+        case .dense(let weights, let classes, let stride):
+            let lanes = stride / 8
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: lanes) { sums in
+                sums.initialize(repeating: .zero)
                 weights.withUnsafeBufferPointer { rows in
+                    let base = UnsafeRawPointer(rows.baseAddress!)
                     for (feature, value) in zip(vector.indices, vector.values) {
-                        let row = rows.baseAddress! + Int(feature) * classes
-                        for klass in 0..<classes { out[klass] += value * row[klass] }
+                        let row = base + Int(feature) * stride * MemoryLayout<Float>.stride
+                        for lane in 0..<lanes {
+                            sums[lane] += value * row.loadUnaligned(fromByteOffset: lane * 32, as: SIMD8<Float>.self)
+                        }
                     }
+                }
+                scores.withUnsafeMutableBufferPointer { out in
+                    for klass in 0..<classes { out[klass] += sums[klass / 8][klass % 8] }
                 }
             }
         case .sparse(let index):

@@ -1,4 +1,4 @@
-/// A sparse feature vector: sorted feature ids with their values.
+/// A sparse feature vector: distinct feature ids (in no particular order) with their values.
 public struct SparseVector: Sendable, Hashable {
     public var indices: [Int32]
     public var values: [Float]

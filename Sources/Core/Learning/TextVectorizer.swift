@@ -52,8 +52,12 @@ public struct TextVectorizer: Sendable {
     /// by rarity. A word counts fully when seen in training, and by the share of its character
     /// n-grams seen otherwise, so a typo still counts most of the way and an unrelated word does not.
     public func analyse(_ text: String) -> (vector: SparseVector, coverage: Double) {
-        var copy = self
-        let (tokens, stemmed) = copy.stemmed(text, learning: false)
+        analyse(tokens: Tokenizer.tokens(text))
+    }
+
+    /// `analyse` for a text already split into tokens.
+    public func analyse(tokens: [String]) -> (vector: SparseVector, coverage: Double) {
+        let stemmed = tokens.map { token in stems[token] ?? stemmer.stem(token) }
         let keys = hasher.keys(tokens: tokens, stems: stemmed)
         return (vector(words: keys.words, chars: keys.chars), coverage(tokens: tokens, stems: stemmed))
     }
@@ -76,7 +80,7 @@ public struct TextVectorizer: Sendable {
         return total > 0 ? Double(known / total) : 0
     }
 
-    private mutating func stemmed(_ text: String, learning: Bool) -> (tokens: [String], stems: [String]) {
+    private mutating func keys(_ text: String, learning: Bool) -> (words: [UInt64], chars: [UInt64]) {
         let tokens = Tokenizer.tokens(text)
         let stemmed = tokens.map { token -> String in
             if let stem = stems[token] { return stem }
@@ -84,11 +88,6 @@ public struct TextVectorizer: Sendable {
             if learning { stems[token] = stem }
             return stem
         }
-        return (tokens, stemmed)
-    }
-
-    private mutating func keys(_ text: String, learning: Bool) -> (words: [UInt64], chars: [UInt64]) {
-        let (tokens, stemmed) = stemmed(text, learning: learning)
         return hasher.keys(tokens: tokens, stems: stemmed)
     }
 
@@ -101,27 +100,37 @@ public struct TextVectorizer: Sendable {
         return result
     }
 
-    /// Adds one block: sublinear tf × idf, L2-normalised within the block.
+    /// Adds one block: sublinear tf × idf, L2-normalised within the block. Repeated keys are counted
+    /// in a small open-addressing table (no sort: this runs for every question).
     private func append(_ keys: [UInt64], to vector: inout SparseVector) {
         guard !keys.isEmpty else { return }
-        var found: [Int32] = []
-        found.reserveCapacity(keys.count)
-        for key in keys {
-            if let id = ids.find(key) { found.append(id) }
-        }
-        found.sort()
+        var size = 16
+        while size < keys.count * 2 { size <<= 1 }
+        let mask = size - 1
         let start = vector.values.count
-        var index = 0
         var norm: Float = 0
-        while index < found.count {
-            var end = index + 1
-            while end < found.count, found[end] == found[index] { end += 1 }
-            let id = found[index]
-            let value = (end - index == 1 ? 1 : 1 + log(Float(end - index))) * idf[Int(id)]
-            vector.indices.append(id)
-            vector.values.append(value)
-            norm += value * value
-            index = end
+        withUnsafeTemporaryAllocation(of: (id: Int32, count: Int32).self, capacity: size) { slots in
+            slots.initialize(repeating: (-1, 0))
+            var used: [Int] = []
+            used.reserveCapacity(keys.count)
+            for key in keys {
+                guard let id = ids.find(key) else { continue }
+                var slot = Int(truncatingIfNeeded: UInt32(bitPattern: id) &* 0x9E37_79B9) & mask
+                while slots[slot].id != -1 && slots[slot].id != id { slot = (slot + 1) & mask }
+                if slots[slot].id == -1 {
+                    slots[slot] = (id, 1)
+                    used.append(slot)
+                } else {
+                    slots[slot].count += 1
+                }
+            }
+            for slot in used {
+                let (id, count) = slots[slot]
+                let value = (count == 1 ? 1 : 1 + log(Float(count))) * idf[Int(id)]
+                vector.indices.append(id)
+                vector.values.append(value)
+                norm += value * value
+            }
         }
         guard norm > 0 else { return }
         let scale = 1 / norm.squareRoot()

@@ -10,8 +10,8 @@ public struct Matcher: Sendable {
     public let nuggets: [Nugget]
     public let settings: MatcherSettings
     let engine: Engine
-    /// Normalised example question → nugget: an exact phrasing is a sure hit.
-    let exactQuestions: [String: Int]
+    /// Example question (its tokens' hash) → nugget: an exact phrasing is a sure hit.
+    let exactQuestions: [UInt64: Int]
 
     enum Engine: Sendable {
         case learned(LinearIntentModel)
@@ -33,10 +33,10 @@ public struct Matcher: Sendable {
         self.nuggets = nuggets
         self.settings = settings
         let analyzer = try TextAnalyzer(language: settings.language)
-        var exact: [String: Int] = [:]
+        var exact: [UInt64: Int] = [:]
         for (number, nugget) in nuggets.enumerated() {
-            for question in nugget.questions where exact[ContentLinter.normalizedQuestion(question)] == nil {
-                exact[ContentLinter.normalizedQuestion(question)] = number
+            for question in nugget.questions where exact[Self.phrasing(Tokenizer.tokens(question))] == nil {
+                exact[Self.phrasing(Tokenizer.tokens(question))] = number
             }
         }
         self.exactQuestions = exact
@@ -91,20 +91,24 @@ public struct Matcher: Sendable {
     /// The best nuggets for a question, best first, at most `limit`.
     public func rank(_ question: String, limit: Int = 5) -> [Match] {
         var ranked: [(document: Int, score: Float, confidence: Double)]
+        let tokens = Tokenizer.tokens(question)
         switch engine {
         case .keyword(let ranker):
             ranked = ranker.rank(question, limit: limit)
         case .learned(let model):
             // The calibrated probability; a question whose content words are mostly unknown to the content
             // (off-topic) is scaled down, since no held-out example showed the model such questions.
-            let (scores, coverage) = model.evaluate(question)
+            let (scores, coverage) = model.evaluate(tokens: tokens)
             let offTopic = min(1, coverage / Self.minimumCoverage)
+            let normaliser = logSumExp(scores)
             ranked = Self.top(scores, limit: limit).map { entry in
-                (entry.document, entry.score, offTopic * model.calibration.confidence(top: entry.score, margin: entry.margin))
+                let confidence = model.calibration.confidence(
+                    top: entry.score, margin: entry.margin, logProbability: entry.score - normaliser)
+                return (entry.document, entry.score - normaliser, offTopic * confidence)
             }
         }
         var exactHit = false
-        if let exact = exactQuestions[ContentLinter.normalizedQuestion(question)] {
+        if let exact = exactQuestions[Self.phrasing(tokens)] {
             ranked.removeAll { $0.document == exact }
             ranked.insert((exact, (ranked.first?.score ?? 0) + 1, 1), at: 0)
             ranked = Array(ranked.prefix(limit))
@@ -115,6 +119,16 @@ public struct Matcher: Sendable {
                 nuggetID: nuggets[entry.document].id, title: nuggets[entry.document].title, score: Double(entry.score),
                 confidence: entry.confidence, exact: exactHit && position == 0)
         }
+    }
+
+    /// A question's wording, ignoring case and punctuation, as a 64-bit hash of its tokens.
+    static func phrasing(_ tokens: [String]) -> UInt64 {
+        var hash = FeatureHasher.offset
+        for token in tokens {
+            for scalar in token.unicodeScalars { hash = FeatureHasher.mix(hash, UInt64(scalar.value)) }
+            hash = FeatureHasher.mix(hash, 0x20)
+        }
+        return hash
     }
 
     /// The `limit` best classes with each one's margin over the best other class.
@@ -152,8 +166,9 @@ public struct Matcher: Sendable {
         case .keyword:
             return second.confidence >= threshold && second.score >= settings.ambiguityRatio * best.score
         case .learned(let model):
-            let first = model.calibration.likelihood(Float(best.score))
-            let other = model.calibration.likelihood(Float(second.score))
+            // Learned scores are log-probabilities (see `rank`).
+            let first = model.calibration.likelihood(logProbability: Float(best.score))
+            let other = model.calibration.likelihood(logProbability: Float(second.score))
             return other >= settings.ambiguityRatio * first
         }
     }

@@ -1,0 +1,111 @@
+import Foundation
+
+/// Trains a multinomial logistic regression (softmax over all classes at once) by stochastic
+/// gradient descent: rows in a fresh random order each epoch, a learning rate that falls linearly to
+/// zero, and L2 regularisation applied to the whole weight matrix through one shared scale factor, so
+/// a step touches only the row's own features.
+///
+/// Unlike one-vs-rest, the classes compete for every example, which gives better-ranked and better
+/// calibrated scores when intents are close to each other. A row with no class (an out-of-scope
+/// example) is trained towards the uniform distribution: such questions should leave every class
+/// equally unlikely, so the top probability stays low (Hendrycks et al., "outlier exposure", 2019).
+struct SoftmaxTrainer: LinearTrainer {
+    var epochs = 15
+    var learningRate: Float = 0.5
+    /// L2 strength per example (λ in λ/2·‖W‖²); 0 leaves only early stopping.
+    var l2: Float = 1e-6
+    var biasFeature: Float = 1
+    /// Share of a row's features left out at random in each step (their survivors scaled up to match).
+    var dropout: Float = 0
+    var seed: UInt64 = 0x50F7
+
+    func train(
+        _ matrix: SparseMatrix, labels: [Int32], rowWeights: [Float]?, activeClasses: [Int], classes: Int, features: Int
+    ) -> LinearWeights {
+        let k = activeClasses.count
+        var compact = [Int32](repeating: -1, count: classes)
+        for (position, klass) in activeClasses.enumerated() { compact[klass] = Int32(position) }
+        // Feature-major weights over the active classes, the bias as feature `features`.
+        var w = [Float](repeating: 0, count: (features + 1) * k)
+        let rows = matrix.rowCount
+        var order = Array(0..<rows)
+        var random = SplitMix64(seed: seed)
+        var scores = [Float](repeating: 0, count: k)
+        var scale: Float = 1
+        let steps = Float(max(1, epochs * rows))
+        var step: Float = 0
+        let uniform = 1 / Float(max(1, k))
+        var kept: [Int] = []
+
+        let keepScale = 1 / (1 - dropout)
+        w.withUnsafeMutableBufferPointer { w in
+            scores.withUnsafeMutableBufferPointer { s in
+                matrix.columns.withUnsafeBufferPointer { columns in
+                    matrix.values.withUnsafeBufferPointer { values in
+                        matrix.rowStart.withUnsafeBufferPointer { starts in
+                            for _ in 0..<epochs {
+                                for index in stride(from: rows - 1, to: 0, by: -1) {
+                                    order.swapAt(index, Int(random.next() % UInt64(index + 1)))
+                                }
+                                for row in order {
+                                    let label = labels[row]
+                                    let target = label < 0 ? -1 : compact[Int(label)]
+                                    // A row of a class held out of this training is skipped.
+                                    if label >= 0 && target < 0 { step += 1; continue }
+                                    let rate = learningRate * (1 - step / steps)
+                                    step += 1
+                                    // Scores over the active classes.
+                                    let biasRow = w.baseAddress! + features * k
+                                    kept.removeAll(keepingCapacity: true)
+                                    for position in starts[row]..<starts[row + 1] {
+                                        if dropout > 0, Float(random.next() >> 40) * 0x1p-24 < dropout { continue }
+                                        kept.append(position)
+                                    }
+                                    for c in 0..<k { s[c] = biasRow[c] * biasFeature }
+                                    for position in kept {
+                                        let x = values[position] * keepScale
+                                        let weights = w.baseAddress! + Int(columns[position]) * k
+                                        for c in 0..<k { s[c] += weights[c] * x }
+                                    }
+                                    var top = -Float.infinity
+                                    for c in 0..<k { s[c] *= scale; top = max(top, s[c]) }
+                                    var sum: Float = 0
+                                    for c in 0..<k {
+                                        s[c] = exp(s[c] - top)
+                                        sum += s[c]
+                                    }
+                                    // Gradient of the loss in each score: p − target, scaled by the row's weight.
+                                    let g = (rowWeights?[row] ?? 1) / sum
+                                    for c in 0..<k { s[c] *= g }
+                                    let weight = rowWeights?[row] ?? 1
+                                    if target >= 0 { s[Int(target)] -= weight } else { for c in 0..<k { s[c] -= weight * uniform } }
+                                    // Shrink everything (through the scale), then step on the row's features.
+                                    scale *= 1 - rate * l2
+                                    let move = rate / scale
+                                    for position in kept {
+                                        let x = values[position] * keepScale * move
+                                        let weights = w.baseAddress! + Int(columns[position]) * k
+                                        for c in 0..<k { weights[c] -= s[c] * x }
+                                    }
+                                    let bx = biasFeature * move
+                                    for c in 0..<k { biasRow[c] -= s[c] * bx }
+                                    if scale < 1e-4 {
+                                        for index in 0..<w.count { w[index] *= scale }
+                                        scale = 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var values = [Float](repeating: 0, count: classes * (features + 1))
+        for (position, klass) in activeClasses.enumerated() {
+            let base = klass * (features + 1)
+            for feature in 0...features { values[base + feature] = w[feature * k + position] * scale }
+            values[base + features] *= biasFeature
+        }
+        return LinearWeights(classes: classes, features: features, values: values)
+    }
+}
