@@ -8,7 +8,9 @@ if [[ "${1:-}" == "--nudges" ]]; then
   swift build -c release --product flowlearn-nudge-bench >&2
   exec .build/release/flowlearn-nudge-bench "${2:-Intents}"
 fi
-swift build -c release --product flowlearn-bench --product flowlearn-nudge-bench >&2
+# One product per call: `swift build` honours only the last --product it is given.
+swift build -c release --product flowlearn-bench >&2
+swift build -c release --product flowlearn-nudge-bench >&2
 echo "## Matcher"
 .build/release/flowlearn-bench "${1:-Intents}" "${2:-../shared/datasets}"
 echo
