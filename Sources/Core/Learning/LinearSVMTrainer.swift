@@ -56,40 +56,34 @@ struct LinearSVMTrainer: LinearTrainer {
         var alpha = [Float](repeating: 0, count: rows)
         var order = Array(0..<rows)
         var random = SplitMix64(seed: seed &+ UInt64(klass))
-        matrix.columns.withUnsafeBufferPointer { columns in
-            matrix.values.withUnsafeBufferPointer { values in
-                matrix.rowStart.withUnsafeBufferPointer { starts in
-                    for _ in 0..<maxEpochs {
-                        for index in stride(from: rows - 1, to: 0, by: -1) {
-                            order.swapAt(index, Int(random.next() % UInt64(index + 1)))
-                        }
-                        var maxGradient = -Float.infinity
-                        var minGradient = Float.infinity
-                        for row in order {
-                            let y: Float = labels[row] == klass ? 1 : -1
-                            let c = cost * (rowWeights?[row] ?? 1)
-                            let diagonal = 0.5 / c
-                            var dot = w[features] * biasFeature
-                            for position in starts[row]..<starts[row + 1] {
-                                dot += w[Int(columns[position])] * values[position]
-                            }
-                            let gradient = y * dot - 1 + diagonal * alpha[row]
-                            let projected = alpha[row] == 0 ? min(gradient, 0) : gradient
-                            maxGradient = max(maxGradient, projected)
-                            minGradient = min(minGradient, projected)
-                            guard abs(projected) > 1e-12 else { continue }
-                            let old = alpha[row]
-                            alpha[row] = max(old - gradient / (squaredNorms[row] + diagonal), 0)
-                            let step = (alpha[row] - old) * y
-                            guard step != 0 else { continue }
-                            for position in starts[row]..<starts[row + 1] {
-                                w[Int(columns[position])] += step * values[position]
-                            }
-                            w[features] += step * biasFeature
-                        }
-                        if maxGradient - minGradient < tolerance { break }
+        matrix.withRows { starts, columns, values in
+            for _ in 0..<maxEpochs {
+                random.shuffle(&order)
+                var maxGradient = -Float.infinity
+                var minGradient = Float.infinity
+                for row in order {
+                    let y: Float = labels[row] == klass ? 1 : -1
+                    let c = cost * (rowWeights?[row] ?? 1)
+                    let diagonal = 0.5 / c
+                    var dot = w[features] * biasFeature
+                    for position in starts[row]..<starts[row + 1] {
+                        dot += w[Int(columns[position])] * values[position]
                     }
+                    let gradient = y * dot - 1 + diagonal * alpha[row]
+                    let projected = alpha[row] == 0 ? min(gradient, 0) : gradient
+                    maxGradient = max(maxGradient, projected)
+                    minGradient = min(minGradient, projected)
+                    guard abs(projected) > 1e-12 else { continue }
+                    let old = alpha[row]
+                    alpha[row] = max(old - gradient / (squaredNorms[row] + diagonal), 0)
+                    let step = (alpha[row] - old) * y
+                    guard step != 0 else { continue }
+                    for position in starts[row]..<starts[row + 1] {
+                        w[Int(columns[position])] += step * values[position]
+                    }
+                    w[features] += step * biasFeature
                 }
+                if maxGradient - minGradient < tolerance { break }
             }
         }
     }
@@ -107,5 +101,12 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// Fisher–Yates, with this generator's draws (the same order for the same seed everywhere).
+    mutating func shuffle(_ order: inout [Int]) {
+        for index in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(index, Int(next() % UInt64(index + 1)))
+        }
     }
 }

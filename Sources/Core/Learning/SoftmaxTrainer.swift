@@ -40,60 +40,54 @@ struct SoftmaxTrainer: LinearTrainer {
         let keepScale = 1 / (1 - dropout)
         w.withUnsafeMutableBufferPointer { w in
             scores.withUnsafeMutableBufferPointer { s in
-                matrix.columns.withUnsafeBufferPointer { columns in
-                    matrix.values.withUnsafeBufferPointer { values in
-                        matrix.rowStart.withUnsafeBufferPointer { starts in
-                            for _ in 0..<epochs {
-                                for index in stride(from: rows - 1, to: 0, by: -1) {
-                                    order.swapAt(index, Int(random.next() % UInt64(index + 1)))
-                                }
-                                for row in order {
-                                    let label = labels[row]
-                                    let target = label < 0 ? -1 : compact[Int(label)]
-                                    // A row of a class held out of this training is skipped.
-                                    if label >= 0 && target < 0 { step += 1; continue }
-                                    let rate = learningRate * (1 - step / steps)
-                                    step += 1
-                                    // Scores over the active classes.
-                                    let biasRow = w.baseAddress! + features * k
-                                    kept.removeAll(keepingCapacity: true)
-                                    for position in starts[row]..<starts[row + 1] {
-                                        if dropout > 0, Float(random.next() >> 40) * 0x1p-24 < dropout { continue }
-                                        kept.append(position)
-                                    }
-                                    for c in 0..<k { s[c] = biasRow[c] * biasFeature }
-                                    for position in kept {
-                                        let x = values[position] * keepScale
-                                        let weights = w.baseAddress! + Int(columns[position]) * k
-                                        for c in 0..<k { s[c] += weights[c] * x }
-                                    }
-                                    var top = -Float.infinity
-                                    for c in 0..<k { s[c] *= scale; top = max(top, s[c]) }
-                                    var sum: Float = 0
-                                    for c in 0..<k {
-                                        s[c] = exp(s[c] - top)
-                                        sum += s[c]
-                                    }
-                                    // Gradient of the loss in each score: p − target, scaled by the row's weight.
-                                    let g = (rowWeights?[row] ?? 1) / sum
-                                    for c in 0..<k { s[c] *= g }
-                                    let weight = rowWeights?[row] ?? 1
-                                    if target >= 0 { s[Int(target)] -= weight } else { for c in 0..<k { s[c] -= weight * uniform } }
-                                    // Shrink everything (through the scale), then step on the row's features.
-                                    scale *= 1 - rate * l2
-                                    let move = rate / scale
-                                    for position in kept {
-                                        let x = values[position] * keepScale * move
-                                        let weights = w.baseAddress! + Int(columns[position]) * k
-                                        for c in 0..<k { weights[c] -= s[c] * x }
-                                    }
-                                    let bx = biasFeature * move
-                                    for c in 0..<k { biasRow[c] -= s[c] * bx }
-                                    if scale < 1e-4 {
-                                        for index in 0..<w.count { w[index] *= scale }
-                                        scale = 1
-                                    }
-                                }
+                matrix.withRows { starts, columns, values in
+                    for _ in 0..<epochs {
+                        random.shuffle(&order)
+                        for row in order {
+                            let label = labels[row]
+                            let target = label < 0 ? -1 : compact[Int(label)]
+                            // A row of a class held out of this training is skipped.
+                            if label >= 0 && target < 0 { step += 1; continue }
+                            let rate = learningRate * (1 - step / steps)
+                            step += 1
+                            // Scores over the active classes.
+                            let biasRow = w.baseAddress! + features * k
+                            kept.removeAll(keepingCapacity: true)
+                            for position in starts[row]..<starts[row + 1] {
+                                if dropout > 0, Float(random.next() >> 40) * 0x1p-24 < dropout { continue }
+                                kept.append(position)
+                            }
+                            for c in 0..<k { s[c] = biasRow[c] * biasFeature }
+                            for position in kept {
+                                let x = values[position] * keepScale
+                                let weights = w.baseAddress! + Int(columns[position]) * k
+                                for c in 0..<k { s[c] += weights[c] * x }
+                            }
+                            var top = -Float.infinity
+                            for c in 0..<k { s[c] *= scale; top = max(top, s[c]) }
+                            var sum: Float = 0
+                            for c in 0..<k {
+                                s[c] = exp(s[c] - top)
+                                sum += s[c]
+                            }
+                            // Gradient of the loss in each score: p − target, scaled by the row's weight.
+                            let g = (rowWeights?[row] ?? 1) / sum
+                            for c in 0..<k { s[c] *= g }
+                            let weight = rowWeights?[row] ?? 1
+                            if target >= 0 { s[Int(target)] -= weight } else { for c in 0..<k { s[c] -= weight * uniform } }
+                            // Shrink everything (through the scale), then step on the row's features.
+                            scale *= 1 - rate * l2
+                            let move = rate / scale
+                            for position in kept {
+                                let x = values[position] * keepScale * move
+                                let weights = w.baseAddress! + Int(columns[position]) * k
+                                for c in 0..<k { weights[c] -= s[c] * x }
+                            }
+                            let bx = biasFeature * move
+                            for c in 0..<k { biasRow[c] -= s[c] * bx }
+                            if scale < 1e-4 {
+                                for index in 0..<w.count { w[index] *= scale }
+                                scale = 1
                             }
                         }
                     }

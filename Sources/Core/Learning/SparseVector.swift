@@ -25,3 +25,16 @@ struct SparseMatrix: Sendable {
         rowStart.append(columns.count)
     }
 }
+
+extension SparseMatrix {
+    /// The three arrays as buffers, for training loops.
+    func withRows<Result>(
+        _ body: (_ starts: UnsafeBufferPointer<Int>, _ columns: UnsafeBufferPointer<Int32>, _ values: UnsafeBufferPointer<Float>) -> Result
+    ) -> Result {
+        rowStart.withUnsafeBufferPointer { starts in
+            columns.withUnsafeBufferPointer { columns in
+                values.withUnsafeBufferPointer { values in body(starts, columns, values) }
+            }
+        }
+    }
+}
