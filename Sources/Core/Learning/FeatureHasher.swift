@@ -14,16 +14,12 @@ struct FeatureHasher: Sendable {
     static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
     static let prime: UInt64 = 0x100_0000_01b3
 
+    /// One FNV-style step per Unicode scalar (xor the whole value, then multiply): one multiply per
+    /// character instead of one per byte. Train and query use the same function, so only the keys'
+    /// spread matters, and a final avalanche in `FeatureTable` takes care of that.
     @inline(__always)
     static func mix(_ hash: UInt64, _ value: UInt64) -> UInt64 {
-        var h = hash
-        h ^= value & 0xff
-        h = h &* prime
-        h ^= (value >> 8) & 0xff
-        h = h &* prime
-        h ^= (value >> 16) & 0xff
-        h = h &* prime
-        return h
+        (hash ^ value) &* prime
     }
 
     static func hash(_ kind: Kind, _ text: String) -> UInt64 {
