@@ -21,8 +21,12 @@ public struct Matcher: Sendable {
     /// Below this share of known content words a question counts as (partly) off-topic.
     static let minimumCoverage = 0.6
 
-    /// Content sets up to this many nuggets get the learned model under `model: auto`…
-    public static let learnedModelLimit = 3000
+    /// Content sets get the learned model under `model: auto` while examples × nuggets stays under
+    /// this: training cost grows with both (every example scores every nugget, in the final model and
+    /// in the held-out folds), and this is about 10 s on a 2-core machine (BANKING77, 10,003 × 77, is
+    /// about 5 s). Larger sets get the keyword ranker, which needs no training; `model: learned`
+    /// forces the learned model at any size…
+    public static let learnedModelWork = 1_500_000
     /// …when they give at least this many example questions per nugget: fewer cannot calibrate the
     /// model's confidence on held-out folds, and the keyword ranker serves them better.
     public static let learnedModelExamples = 8
@@ -46,7 +50,8 @@ public struct Matcher: Sendable {
         case .keyword: learned = false
         case .auto:
             let examples = nuggets.reduce(outOfScope.count) { $0 + $1.questions.count }
-            learned = (2...Self.learnedModelLimit).contains(nuggets.count) && examples >= Self.learnedModelExamples * nuggets.count
+            learned = nuggets.count >= 2 && examples >= Self.learnedModelExamples * nuggets.count
+                && examples * nuggets.count <= Self.learnedModelWork
         }
         if learned {
             var examples: [LinearIntentModel.Example] = []

@@ -23,7 +23,8 @@ public struct MatcherSettings: Sendable, Codable, Equatable {
     public static let keywordThreshold = 0.35
 
     public enum Model: String, Sendable, Codable, CaseIterable {
-        /// Learned model up to `Matcher.learnedModelLimit` nuggets, keyword ranker beyond.
+        /// Learned model while training stays affordable (`Matcher.learnedModelWork`) and there are
+        /// enough example questions per nugget, keyword ranker otherwise.
         case auto
         case learned
         case keyword
