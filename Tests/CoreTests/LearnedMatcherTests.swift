@@ -61,6 +61,26 @@ struct LearnedMatcherTests {
         }
     }
 
+    @Test func offersBothWhenTheQuestionIsSplitBetweenTwoNuggets() {
+        // Neither nugget alone is likely enough, but together they surely are: "did you mean" both.
+        guard case .choice(let first, let second) = matcher.decide("vpn or taxi") else {
+            Issue.record("expected a choice, got \(matcher.decide("vpn or taxi"))")
+            return
+        }
+        #expect(Set([first.nuggetID, second.nuggetID]) == ["vpn", "taxi"])
+        #expect(first.confidence < matcher.threshold)
+        // An unrelated question still gets no nugget, and a clear one a single answer.
+        guard case .unknown = matcher.decide("what is the capital of France") else {
+            Issue.record("off-topic question answered")
+            return
+        }
+        guard case .answer(let match) = matcher.decide("my vpn keeps disconnecting") else {
+            Issue.record("clear question not answered")
+            return
+        }
+        #expect(match.nuggetID == "vpn")
+    }
+
     @Test func confidencesAreProbabilitiesAndThresholdIsCalibrated() {
         let ranked = matcher.rank("how do I connect to the vpn from home", limit: 4)
         #expect(ranked.first?.nuggetID == "vpn")

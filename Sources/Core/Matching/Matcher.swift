@@ -95,7 +95,13 @@ public struct Matcher: Sendable {
 
     /// The best nuggets for a question, best first, at most `limit`.
     public func rank(_ question: String, limit: Int = 5) -> [Match] {
+        ranking(question, limit: limit).matches
+    }
+
+    /// The ranked matches, and (learned engine) the calibrated chance that one of the top two is right.
+    func ranking(_ question: String, limit: Int) -> (matches: [Match], pairConfidence: Double?) {
         var ranked: [(document: Int, score: Float, confidence: Double)]
+        var pairConfidence: Double?
         let tokens = Tokenizer.tokens(question)
         switch engine {
         case .keyword(let ranker):
@@ -106,10 +112,18 @@ public struct Matcher: Sendable {
             let (scores, coverage) = model.evaluate(tokens: tokens)
             let offTopic = min(1, coverage / Self.minimumCoverage)
             let normaliser = logSumExp(scores)
-            ranked = Self.top(scores, limit: limit).map { entry in
+            let top = Self.top(scores, limit: max(limit, 3))
+            ranked = top.prefix(limit).map { entry in
                 let confidence = model.calibration.confidence(
                     top: entry.score, margin: entry.margin, logProbability: entry.score - normaliser)
                 return (entry.document, entry.score - normaliser, offTopic * confidence)
+            }
+            if top.count >= 2 {
+                // The top two taken as one answer: its probability is theirs summed, its margin the lead
+                // over the third.
+                let third = top.count > 2 ? top[2].score : top[1].score
+                let pair = logSumExp([top[0].score, top[1].score]) - normaliser
+                pairConfidence = offTopic * model.calibration.confidence(top: top[0].score, margin: top[0].score - third, logProbability: pair)
             }
         }
         var exactHit = false
@@ -119,11 +133,12 @@ public struct Matcher: Sendable {
             ranked = Array(ranked.prefix(limit))
             exactHit = true
         }
-        return ranked.enumerated().map { position, entry in
+        let matches = ranked.enumerated().map { position, entry in
             Match(
                 nuggetID: nuggets[entry.document].id, title: nuggets[entry.document].title, score: Double(entry.score),
                 confidence: entry.confidence, exact: exactHit && position == 0)
         }
+        return (matches, pairConfidence)
     }
 
     /// A question's wording, ignoring case and punctuation, as a 64-bit hash of its tokens.
@@ -155,8 +170,14 @@ public struct Matcher: Sendable {
 
     /// Answer, offer two, or admit not knowing.
     public func decide(_ question: String) -> MatchDecision {
-        let ranked = rank(question, limit: 3)
-        guard let best = ranked.first, best.confidence >= threshold else {
+        let (ranked, pairConfidence) = ranking(question, limit: 3)
+        guard let best = ranked.first else { return .unknown(nearMisses: []) }
+        guard best.confidence >= threshold else {
+            // Neither is sure enough alone, but the question is clearly about one of two close nuggets:
+            // offer both rather than nothing.
+            if ranked.count > 1, let pairConfidence, pairConfidence >= threshold, isClose(best, ranked[1]) {
+                return .choice(best, ranked[1])
+            }
             return .unknown(nearMisses: ranked)
         }
         if ranked.count > 1, !best.exact, isClose(best, ranked[1]) {
