@@ -42,7 +42,8 @@ public struct MatcherSettings: Sendable, Codable, Equatable {
 public struct Match: Sendable, Hashable, Codable {
     public var nuggetID: String
     public var title: String
-    /// Raw index score (sum of posting weights); comparable only within one question.
+    /// Index score: the sum of posting weights (keyword engine) or the log-probability (learned engine);
+    /// compare it only within one question.
     public var score: Double
     /// Share of the question's content the nugget explains, 0…1; compared with the threshold.
     public var confidence: Double
