@@ -12,6 +12,14 @@ struct TokenizerTests {
         #expect(Tokenizer.tokens("it\u{2019}s 'quoted'") == ["its", "quoted"])
     }
 
+    @Test func currencySymbolsAreTokensOfTheirOwn() {
+        // "$20" and "£20" are different questions about money; the symbol is a word of its own, the
+        // same on the ASCII fast path and the Unicode path.
+        #expect(Tokenizer.tokens("I paid $20, not £20 or 20€") == ["i", "paid", "$", "20", "not", "£", "20", "or", "20", "€"])
+        #expect(Tokenizer.tokens("top-up of $5") == ["top", "up", "of", "$", "5"])
+        #expect(Tokenizer.tokens("top-up of $5 é") == ["top", "up", "of", "$", "5", "e"])
+    }
+
     @Test func foldsAccentsAndKeepsOtherScripts() {
         #expect(Tokenizer.tokens("Café Überweisung") == ["cafe", "uberweisung"])
         #expect(Tokenizer.tokens("отпуск 2026") == ["отпуск", "2026"])

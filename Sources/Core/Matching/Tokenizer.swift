@@ -28,6 +28,7 @@ public enum Tokenizer {
                     continue  // apostrophe inside a word
                 } else {
                     flush()
+                    if value == 0x24 { tokens.append("$") }  // a currency symbol: a token of its own
                 }
                 continue
             }
@@ -35,6 +36,11 @@ public enum Tokenizer {
                 continue
             }
             if isIdeographic(scalar) {
+                flush()
+                tokens.append(String(scalar))
+                continue
+            }
+            if scalar.properties.generalCategory == .currencySymbol {
                 flush()
                 tokens.append(String(scalar))
                 continue
@@ -70,6 +76,12 @@ public enum Tokenizer {
                     word.append(byte + 32)
                 } else if byte == 0x27, !word.isEmpty, index + 1 < bytes.count, isWordByte(bytes[index + 1]) {
                     continue  // apostrophe inside a word
+                } else if byte == 0x24 {  // $, a currency symbol: a token of its own
+                    if !word.isEmpty {
+                        tokens.append(String(decoding: word, as: UTF8.self))
+                        word.removeAll(keepingCapacity: true)
+                    }
+                    tokens.append("$")
                 } else if !word.isEmpty {
                     tokens.append(String(decoding: word, as: UTF8.self))
                     word.removeAll(keepingCapacity: true)
