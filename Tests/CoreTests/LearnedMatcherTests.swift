@@ -61,16 +61,26 @@ struct LearnedMatcherTests {
         }
     }
 
-    @Test func offersBothWhenTheQuestionIsSplitBetweenTwoNuggets() {
-        // Neither nugget alone is likely enough, but together they surely are: "did you mean" both.
+    @Test func offersBothWhenTheQuestionIsSplitBetweenTwoNuggets() throws {
         guard case .choice(let first, let second) = matcher.decide("vpn or taxi") else {
             Issue.record("expected a choice, got \(matcher.decide("vpn or taxi"))")
             return
         }
         #expect(Set([first.nuggetID, second.nuggetID]) == ["vpn", "taxi"])
-        #expect(first.confidence < matcher.threshold)
+        // With a strict threshold neither nugget alone is likely enough, but the two together are:
+        // still "did you mean" both, not "I don't know".
+        var settings = MatcherSettings()
+        settings.model = .learned
+        settings.threshold = 0.9
+        let strict = try Matcher(labelledRows: Self.rows, settings: settings)
+        guard case .choice(let one, let other) = strict.decide("vpn or taxi") else {
+            Issue.record("expected a choice at threshold 0.9, got \(strict.decide("vpn or taxi"))")
+            return
+        }
+        #expect(Set([one.nuggetID, other.nuggetID]) == ["vpn", "taxi"])
+        #expect(one.confidence < 0.9)
         // An unrelated question still gets no nugget, and a clear one a single answer.
-        guard case .unknown = matcher.decide("what is the capital of France") else {
+        guard case .unknown = strict.decide("what is the capital of France") else {
             Issue.record("off-topic question answered")
             return
         }
@@ -87,6 +97,8 @@ struct LearnedMatcherTests {
         #expect(ranked.allSatisfy { (0...1).contains($0.confidence) })
         #expect(zip(ranked, ranked.dropFirst()).allSatisfy { $0.score >= $1.score })
         #expect((0.0..<1.0).contains(matcher.threshold))
+        // Four nuggets with out-of-scope examples get a calibrated threshold, not the uncalibrated 0.5.
+        #expect(matcher.threshold != Calibration.uncalibrated.threshold)
     }
 
     @Test func autoPicksTheKeywordRankerForSmallHandWrittenPacks() throws {

@@ -182,7 +182,8 @@ struct Folds: Sendable {
 
     init?(labels: [Int32], classes: Int, settings: LinearIntentModel.Settings) {
         let simulateUnseen = labels.contains(-1)
-        let folds = max(2, settings.folds ?? (simulateUnseen ? 5 : 3))
+        // Never more folds than nuggets: a handful of nuggets with out-of-scope examples still calibrates.
+        let folds = max(2, min(settings.folds ?? (simulateUnseen ? 5 : 3), classes))
         guard classes >= folds, labels.count >= 2 * folds else { return nil }
         var random = SplitMix64(seed: 0xCA11B)
         let groups = max(folds, Int((1 / max(0.01, settings.unseenNuggetShare)).rounded()))
