@@ -99,46 +99,58 @@ public struct LinearIntentModel: Sendable {
         let rowWeights = examples.map(\.weight)
         let folds = Folds(labels: labels, classes: classes, settings: settings)
         let candidates = folds == nil ? Array(settings.candidates.prefix(1)) : settings.candidates
-        // Per candidate: the final model (job 0), then one model per fold.
-        let perCandidate = 1 + (folds?.count ?? 0)
-        let jobs = candidates.count * perCandidate
-        let results = Mutex([LinearWeights?](repeating: nil, count: jobs))
-        DispatchQueue.concurrentPerform(iterations: jobs) { job in
-            let trainer = candidates[job / perCandidate]
-            let fold = job % perCandidate - 1
-            let weights: LinearWeights
-            if fold < 0 {
-                weights = trainer.train(
-                    matrix, labels: labels, rowWeights: rowWeights, activeClasses: Array(0..<classes), classes: classes,
-                    features: vectorizer.featureCount)
-            } else {
-                let part = folds!.training(fold, matrix: matrix, labels: labels, rowWeights: rowWeights)
-                weights = trainer.train(
-                    part.matrix, labels: part.labels, rowWeights: part.rowWeights, activeClasses: part.active, classes: classes,
-                    features: vectorizer.featureCount)
+        /// Trains the given (candidate, fold) jobs one per core; fold nil is the final model on all rows.
+        func trainAll(_ jobs: [(candidate: Int, fold: Int?)]) -> [LinearWeights] {
+            let results = Mutex([LinearWeights?](repeating: nil, count: jobs.count))
+            DispatchQueue.concurrentPerform(iterations: jobs.count) { job in
+                let trainer = candidates[jobs[job].candidate]
+                let weights: LinearWeights
+                if let fold = jobs[job].fold {
+                    let part = folds!.training(fold, matrix: matrix, labels: labels, rowWeights: rowWeights)
+                    weights = trainer.train(
+                        part.matrix, labels: part.labels, rowWeights: part.rowWeights, activeClasses: part.active, classes: classes,
+                        features: vectorizer.featureCount)
+                } else {
+                    weights = trainer.train(
+                        matrix, labels: labels, rowWeights: rowWeights, activeClasses: Array(0..<classes), classes: classes,
+                        features: vectorizer.featureCount)
+                }
+                results.withLock { $0[job] = weights }
             }
-            results.withLock { $0[job] = weights }
+            return results.withLock { $0.map { $0! } }
         }
-        let trained = results.withLock { $0 }
+        guard let folds else {
+            let weights = trainAll([(0, nil)])[0]
+            return LinearIntentModel(
+                vectorizer: vectorizer, postings: Postings(weights, pruning: settings.pruning), bias: (0..<classes).map(weights.bias),
+                classCount: classes, calibration: .uncalibrated)
+        }
+        // The candidates compete on the first two folds (the best held-out accuracy on answerable rows
+        // wins); then the winner trains the final model and the other folds, which complete its
+        // held-out predictions for calibration. Two folds choose about as well as all of them, and
+        // the losers never train more than those two.
+        let selectionFolds = candidates.count > 1 ? min(2, folds.count) : 0
+        let contest = trainAll((0..<candidates.count).flatMap { candidate in (0..<selectionFolds).map { (candidate, $0) } })
         var chosen = 0
-        var calibration = Calibration.uncalibrated
-        if let folds {
-            // Held-out predictions of each candidate; the best held-out accuracy on answerable rows wins.
-            var best: (right: Int, samples: [Calibration.Sample]) = (-1, [])
-            for candidate in 0..<candidates.count {
-                var samples: [Calibration.Sample] = []
-                for fold in 0..<folds.count {
-                    samples += folds.heldOutSamples(fold, weights: trained[candidate * perCandidate + 1 + fold]!, matrix: matrix, labels: labels)
-                }
-                let right = samples.reduce(0) { $0 + ($1.correct ? 1 : 0) }
-                if right > best.right {
-                    best = (right, samples)
-                    chosen = candidate
-                }
+        var best: (right: Int, samples: [Calibration.Sample]) = (-1, [])
+        for candidate in 0..<(selectionFolds > 0 ? candidates.count : 0) {
+            var samples: [Calibration.Sample] = []
+            for fold in 0..<selectionFolds {
+                samples += folds.heldOutSamples(fold, weights: contest[candidate * selectionFolds + fold], matrix: matrix, labels: labels)
             }
-            calibration = Calibration.fit(best.samples, wrongAnswerCost: settings.wrongAnswerCost)
+            let right = samples.reduce(0) { $0 + ($1.correct ? 1 : 0) }
+            if right > best.right {
+                best = (right, samples)
+                chosen = candidate
+            }
         }
-        let weights = trained[chosen * perCandidate]!
+        let rest = trainAll([(chosen, nil)] + (selectionFolds..<folds.count).map { (chosen, $0) })
+        var samples = selectionFolds > 0 ? best.samples : []
+        for fold in selectionFolds..<folds.count {
+            samples += folds.heldOutSamples(fold, weights: rest[1 + fold - selectionFolds], matrix: matrix, labels: labels)
+        }
+        let calibration = Calibration.fit(samples, wrongAnswerCost: settings.wrongAnswerCost)
+        let weights = rest[0]
         return LinearIntentModel(
             vectorizer: vectorizer, postings: Postings(weights, pruning: settings.pruning), bias: (0..<classes).map(weights.bias),
             classCount: classes, calibration: calibration)
@@ -224,15 +236,11 @@ struct Folds: Sendable {
     func heldOutSamples(_ fold: Int, weights: LinearWeights, matrix: SparseMatrix, labels: [Int32]) -> [Calibration.Sample] {
         let active = (0..<classes).filter { classFold[$0] != fold }
         var samples: [Calibration.Sample] = []
+        var all = [Float](repeating: 0, count: classes)
         var scores = [Float](repeating: 0, count: active.count)
         for row in 0..<labels.count where rowFold[row] == fold {
-            for (position, klass) in active.enumerated() {
-                var score = weights.bias(klass)
-                for position in matrix.rowStart[row]..<matrix.rowStart[row + 1] {
-                    score += weights.weight(klass, Int(matrix.columns[position])) * matrix.values[position]
-                }
-                scores[position] = score
-            }
+            weights.scores(row: row, of: matrix, into: &all)
+            for (position, klass) in active.enumerated() { scores[position] = all[klass] }
             let best = Matcher.top(scores, limit: 1)[0]
             let label = labels[row]
             let outOfScope = label < 0 || classFold[Int(label)] == fold

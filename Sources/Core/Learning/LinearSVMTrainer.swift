@@ -40,7 +40,7 @@ struct LinearSVMTrainer: LinearTrainer {
                 solve(klass: Int32(klass), weights: w, matrix: matrix, labels: labels, rowWeights: rowWeights, squaredNorms: norms, features: features)
             }
         }
-        return LinearWeights(classes: classes, features: features, values: values)
+        return LinearWeights(classes: classes, features: features, classMajor: values)
     }
 
     /// A pointer handed to worker threads that each write a disjoint row.

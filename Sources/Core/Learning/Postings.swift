@@ -15,8 +15,8 @@ enum Postings: Sendable {
         let stride = (classes + 7) / 8 * 8
         if features * stride <= Self.denseLimit {
             var weights = [Float](repeating: 0, count: features * stride)
-            for klass in 0..<classes {
-                for feature in 0..<features { weights[feature * stride + klass] = trained.weight(klass, feature) }
+            for feature in 0..<features {
+                for klass in 0..<classes { weights[feature * stride + klass] = trained.values[feature * classes + klass] }
             }
             self = .dense(weights: weights, classes: classes, stride: stride)
             return

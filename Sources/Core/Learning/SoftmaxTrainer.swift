@@ -94,12 +94,11 @@ struct SoftmaxTrainer: LinearTrainer {
                 }
             }
         }
-        var values = [Float](repeating: 0, count: classes * (features + 1))
-        for (position, klass) in activeClasses.enumerated() {
-            let base = klass * (features + 1)
-            for feature in 0...features { values[base + feature] = w[feature * k + position] * scale }
-            values[base + features] *= biasFeature
+        var values = [Float](repeating: 0, count: (features + 1) * classes)
+        for feature in 0...features {
+            let factor = feature == features ? scale * biasFeature : scale
+            for (position, klass) in activeClasses.enumerated() { values[feature * classes + klass] = w[feature * k + position] * factor }
         }
-        return LinearWeights(classes: classes, features: features, values: values)
+        return LinearWeights(classes: classes, features: features, featureMajor: values)
     }
 }
