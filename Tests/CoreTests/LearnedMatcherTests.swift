@@ -106,9 +106,15 @@ struct LearnedMatcherTests {
         #expect(small.engineName == "keyword")
         let rich = try Matcher(labelledRows: Self.rows)
         #expect(rich.engineName == "learned")
-        // 500 nuggets with 8 questions each: 4,000 × 500 is past the training budget, so no minutes-long
-        // training at start-up or reload; the keyword ranker answers.
-        let many = (0..<500).map { number in
+        // A CLINC150-sized set (150 intents, 100 questions each, 100 out-of-scope) and BANKING77 train;
+        // 308 nuggets over 10,000 questions is past the training budget.
+        #expect(Matcher.autoPicksLearned(nuggets: 150, examples: 15_100))
+        #expect(Matcher.autoPicksLearned(nuggets: 77, examples: 10_003))
+        #expect(!Matcher.autoPicksLearned(nuggets: 308, examples: 15_000))
+        #expect(!Matcher.autoPicksLearned(nuggets: 100, examples: 700))
+        // 1,000 nuggets with 8 questions each: 8,000 examples × 1,000 nuggets is past the
+        // training budget, so no minutes-long training at start-up or reload; the keyword ranker answers.
+        let many = (0..<1000).map { number in
             Nugget(id: "n\(number)", title: "topic \(number)", questions: (0..<8).map { "question \($0) about subject \(number)" })
         }
         #expect(try Matcher(nuggets: many).engineName == "keyword")
