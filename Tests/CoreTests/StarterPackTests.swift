@@ -24,6 +24,14 @@ struct StarterPackTests {
         }
     }
 
+    @Test func isServedByTheEngineThatAnswersItsHeldOutQuestionsBetter() throws {
+        // 4–8 questions per nugget: auto holds questions out and lets both engines answer them. The
+        // keyword ranker, which reads titles, keywords and bodies too, wins on this pack (README).
+        let nuggets = try ContentLinter.load(files)
+        #expect(Matcher.autoEngine(nuggets: nuggets.count, examples: nuggets.reduce(0) { $0 + $1.questions.count }) == .heldOutContest)
+        #expect(try Matcher(nuggets: nuggets).engineName == "keyword")
+    }
+
     @Test func answersTheQuestionsThePackWasWrittenFor() throws {
         let matcher = try Matcher(nuggets: ContentLinter.load(files))
         let cases = [

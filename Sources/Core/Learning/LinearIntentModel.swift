@@ -24,7 +24,7 @@ public struct LinearIntentModel: Sendable {
         public var maxEpochs = 20
         /// Held-out folds used to choose the dropout, calibrate confidences and pick the threshold; nil:
         /// 5 when out-of-scope examples are given (so that every nugget takes a turn at standing for an
-        /// unseen subject), 3 otherwise.
+        /// unseen subject), 3 otherwise; 0: none (the first candidate, uncalibrated: for rankings only).
         public var folds: Int? = nil
         /// How bad a wrong answer is compared with a right one (for the threshold).
         public var wrongAnswerCost: Double = 0.5
@@ -193,6 +193,7 @@ struct Folds: Sendable {
     let rowFold: [Int]
 
     init?(labels: [Int32], classes: Int, settings: LinearIntentModel.Settings) {
+        guard settings.folds != 0 else { return nil }
         let simulateUnseen = labels.contains(-1)
         // Never more folds than nuggets: a handful of nuggets with out-of-scope examples still calibrates.
         let folds = max(2, min(settings.folds ?? (simulateUnseen ? 5 : 3), classes))
