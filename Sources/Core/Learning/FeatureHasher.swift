@@ -9,6 +9,8 @@ struct FeatureHasher: Sendable {
 
     enum Kind: UInt64 {
         case word = 0x77, pair = 0x62, chars = 0x63
+        /// A whole token (before stemming), to find a known word's resolved features.
+        case token = 0x74
     }
 
     static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
