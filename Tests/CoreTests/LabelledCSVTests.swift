@@ -11,6 +11,11 @@ struct LabelledCSVTests {
         ])
     }
 
+    @Test func toleratesAByteOrderMarkAndSpacesAroundNames() throws {
+        let rows = try LabelledCSV.parse("\u{FEFF}Text, label\nq one,a \nq two, a\n")
+        #expect(rows == [.init(text: "q one", label: "a"), .init(text: "q two", label: "a")])
+    }
+
     @Test func rejectsAMissingHeaderAndBadRows() {
         #expect(throws: LabelledCSV.Failure.missingHeader("question,intent")) { try LabelledCSV.parse("question,intent\nq,a\n") }
         #expect(throws: LabelledCSV.Failure.badRow(line: 3)) { try LabelledCSV.parse("text,label\nq,a\nno label\n") }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads intent data in the `text,label` CSV shape (RFC 4180 quoting), as used for evaluation.
 public enum LabelledCSV {
     public struct Row: Sendable, Hashable {
@@ -23,15 +25,18 @@ public enum LabelledCSV {
     }
 
     public static func parse(_ content: String) throws(Failure) -> [Row] {
-        let records = Self.records(content)
-        guard let header = records.first, header.fields.map({ $0.lowercased() }) == ["text", "label"] else {
+        // A byte-order mark (spreadsheet exports) and spaces around the header's names are tolerated.
+        let records = Self.records(content.hasPrefix("\u{FEFF}") ? String(content.dropFirst()) : content)
+        let trim = { (field: String) in field.trimmingCharacters(in: .whitespaces) }
+        guard let header = records.first, header.fields.map({ trim($0).lowercased() }) == ["text", "label"] else {
             throw .missingHeader(records.first?.fields.joined(separator: ",") ?? "")
         }
         var rows: [Row] = []
         for record in records.dropFirst() {
             if record.fields == [""] { continue }
             guard record.fields.count == 2 else { throw .badRow(line: record.line) }
-            rows.append(Row(text: record.fields[0], label: record.fields[1]))
+            // "a" and "a " are one label.
+            rows.append(Row(text: record.fields[0], label: trim(record.fields[1])))
         }
         return rows
     }
