@@ -43,6 +43,19 @@ struct LearnedMatcherTests {
         matcher = try Matcher(labelledRows: Self.rows, settings: settings)
     }
 
+    @Test func forcedLearnedModelWithTooLittleContentDoesNotCrash() throws {
+        var settings = MatcherSettings()
+        settings.model = .learned
+        let none = try Matcher(nuggets: [], settings: settings)
+        #expect(none.engineName == "keyword")
+        #expect(none.indexSize.features == 0)
+        guard case .unknown = none.decide("anything") else { Issue.record("no nuggets, yet an answer"); return }
+        let one = try Matcher(nuggets: [Nugget(id: "only", title: "Only", questions: ["hello there"])], settings: settings)
+        #expect(one.engineName == "learned")
+        _ = one.indexSize
+        #expect(one.rank("hello").first?.nuggetID == "only")
+    }
+
     @Test func answersNewPhrasings() {
         #expect(matcher.engineName == "learned")
         #expect(matcher.answer("can I claim a taxi I took to a client") == "taxi")

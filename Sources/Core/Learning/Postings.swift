@@ -37,7 +37,9 @@ enum Postings: Sendable {
 
     var size: (features: Int, postings: Int) {
         switch self {
-        case .dense(let weights, let classes, let stride): return (stride == 0 ? 0 : weights.count / stride, weights.count / stride * classes)
+        case .dense(let weights, let classes, let stride):
+            let features = stride == 0 ? 0 : weights.count / stride
+            return (features, features * classes)
         case .sparse(let index): return (index.postings.count, index.postings.reduce(0) { $0 + $1.count })
         }
     }

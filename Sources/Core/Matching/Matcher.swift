@@ -64,12 +64,12 @@ public struct Matcher: Sendable {
         self.exactQuestions = exact
         let learned: Bool
         switch settings.model {
-        case .learned: learned = true
+        case .learned: learned = !nuggets.isEmpty  // nothing to learn from no nuggets
         case .keyword: learned = false
         case .auto:
             switch Self.autoEngine(nuggets: nuggets.count, examples: nuggets.reduce(outOfScope.count) { $0 + $1.questions.count }) {
             case .keyword: learned = false
-            case .learned: learned = true
+            case .learned: learned = !nuggets.isEmpty  // nothing to learn from no nuggets
             case .heldOutContest: learned = Self.learnedWinsHeldOut(nuggets: nuggets, outOfScope: outOfScope, settings: settings, analyzer: analyzer)
             }
         }
