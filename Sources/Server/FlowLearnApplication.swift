@@ -81,8 +81,16 @@ public enum FlowLearnApplication {
         }
 
         let router = Router(context: BasicRequestContext.self)
+        let metrics = HTTPMetrics()
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.get("/healthz") { _, _ in
             HTTPReply.json(.ok, ["status": "ok", "nuggets": "\(content.assistant.matcher.nuggets.count)"])
+        }
+        router.get("/metrics") { _, _ in
+            let page = await MetricsPage.render(http: metrics, matcher: content.assistant.matcher, store: store)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         if configuration.slack.enabled {
             slackRoutes(setup, content: content, store: store, outbox: outbox, poster: poster).register(on: router)

@@ -9,6 +9,8 @@ public protocol AssistantStore: Sendable {
     func record(_ entry: QuestionLogEntry) async throws
     /// Most recent first.
     func recentQuestions(unansweredOnly: Bool, limit: Int) async throws -> [QuestionLogEntry]
+    /// How many logged questions had each outcome (for `/metrics`).
+    func questionCounts() async throws -> [QuestionLogEntry.Outcome: Int]
 }
 
 /// Everything FlowLearn keeps, as one store (SQLite implements all of it).

@@ -3,7 +3,7 @@ import Foundation
 /// A nudge ready to be sent, as the outbox keeps it. The request is stored without secrets; the
 /// delivery worker adds the platform's credentials when it sends.
 public struct NudgeOutboxItem: Sendable, Hashable {
-    public enum State: String, Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
         case pending, sending, sent, dead
     }
 

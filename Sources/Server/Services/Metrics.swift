@@ -1,0 +1,147 @@
+import FlowLearnCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Synchronization
+
+/// Counters for `/metrics` (Prometheus text format): HTTP requests by route and status with their
+/// durations, kept in memory; questions and nudges come from the store when scraped, so they
+/// survive restarts.
+final class HTTPMetrics: Sendable {
+    /// Upper bounds (seconds) of the request-duration histogram's buckets.
+    static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+    struct Key: Hashable, Comparable {
+        var method: String
+        var route: String
+        var status: Int
+
+        static func < (a: Key, b: Key) -> Bool { (a.route, a.method, a.status) < (b.route, b.method, b.status) }
+    }
+
+    struct Durations {
+        var counts = [Int](repeating: 0, count: HTTPMetrics.buckets.count)
+        var count = 0
+        var sum: Double = 0
+    }
+
+    private let state = Mutex<(requests: [Key: Int], durations: [String: Durations])>(([:], [:]))
+
+    func record(method: String, route: String, status: Int, seconds: Double) {
+        state.withLock { state in
+            state.requests[Key(method: method, route: route, status: status), default: 0] += 1
+            var durations = state.durations[route] ?? Durations()
+            for (index, bound) in Self.buckets.enumerated() where seconds <= bound { durations.counts[index] += 1 }
+            durations.count += 1
+            durations.sum += seconds
+            state.durations[route] = durations
+        }
+    }
+
+    /// The text exposition of the HTTP counters.
+    func exposition() -> String {
+        let (requests, durations) = state.withLock { ($0.requests, $0.durations) }
+        var text = """
+            # HELP flowlearn_http_requests_total HTTP requests answered, by route pattern and status.
+            # TYPE flowlearn_http_requests_total counter
+
+            """
+        for (key, count) in requests.sorted(by: { $0.key < $1.key }) {
+            text += "flowlearn_http_requests_total{method=\"\(key.method)\",route=\"\(Self.escape(key.route))\",status=\"\(key.status)\"} \(count)\n"
+        }
+        text += """
+            # HELP flowlearn_http_request_duration_seconds Time from request to response, by route pattern.
+            # TYPE flowlearn_http_request_duration_seconds histogram
+
+            """
+        for (route, entry) in durations.sorted(by: { $0.key < $1.key }) {
+            let label = "route=\"\(Self.escape(route))\""
+            for (index, bound) in Self.buckets.enumerated() {
+                text += "flowlearn_http_request_duration_seconds_bucket{\(label),le=\"\(bound)\"} \(entry.counts[index])\n"
+            }
+            text += "flowlearn_http_request_duration_seconds_bucket{\(label),le=\"+Inf\"} \(entry.count)\n"
+            text += "flowlearn_http_request_duration_seconds_sum{\(label)} \(entry.sum)\n"
+            text += "flowlearn_http_request_duration_seconds_count{\(label)} \(entry.count)\n"
+        }
+        return text
+    }
+
+    /// A label value with backslashes, quotes and newlines escaped.
+    static func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+}
+
+/// Counts every request by the route pattern it matched (never the raw path, so the label set stays
+/// small whatever clients send), with "unmatched" for the rest.
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: HTTPMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let method = request.method.rawValue
+        do {
+            let response = try await next(request, context)
+            metrics.record(method: method, route: Self.route(context), status: response.status.code, seconds: Self.seconds(since: started))
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.record(method: method, route: Self.route(context), status: status, seconds: Self.seconds(since: started))
+            throw error
+        }
+    }
+
+    /// The matched route's pattern; Hummingbird names its not-found responder "NotFound".
+    static func route(_ context: Context) -> String {
+        guard let path = context.endpointPath, path != "NotFound" else { return "unmatched" }
+        return path
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}
+
+/// The whole `/metrics` page: content, matcher, questions and nudges (from the store), HTTP.
+enum MetricsPage {
+    static func render(http: HTTPMetrics, matcher: Matcher, store: any LearningStore) async -> String {
+        var text = """
+            # HELP flowlearn_content_nuggets Nuggets loaded from the content folder.
+            # TYPE flowlearn_content_nuggets gauge
+            flowlearn_content_nuggets \(matcher.nuggets.count)
+            # HELP flowlearn_matcher_info The engine answering questions and its confidence threshold.
+            # TYPE flowlearn_matcher_info gauge
+            flowlearn_matcher_info{engine="\(matcher.engineName)",threshold="\(String(format: "%.4f", matcher.threshold))"} 1
+
+            """
+        if let counts = try? await store.questionCounts() {
+            text += """
+                # HELP flowlearn_questions_total Questions asked in chat, by outcome (the question log).
+                # TYPE flowlearn_questions_total counter
+
+                """
+            for outcome in [QuestionLogEntry.Outcome.answered, .choice, .unknown] {
+                text += "flowlearn_questions_total{outcome=\"\(outcome.rawValue)\"} \(counts[outcome] ?? 0)\n"
+            }
+        }
+        if let status = try? await store.nudgeStatus(deadLimit: 0) {
+            text += """
+                # HELP flowlearn_nudges Nudges in the durable outbox, by state.
+                # TYPE flowlearn_nudges gauge
+
+                """
+            for state in NudgeOutboxItem.State.allCases {
+                text += "flowlearn_nudges{state=\"\(state.rawValue)\"} \(status.counts[state] ?? 0)\n"
+            }
+            text += """
+                # HELP flowlearn_nudge_subscribers Learners subscribed to personal nudges.
+                # TYPE flowlearn_nudge_subscribers gauge
+                flowlearn_nudge_subscribers \(status.subscribers)
+
+                """
+        }
+        return text + http.exposition()
+    }
+}
