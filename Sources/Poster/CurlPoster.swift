@@ -47,7 +47,8 @@ public final class CurlPoster: RequestPoster {
                 }
                 return PostOutcome(status: response.status, body: response.body, attempts: attempt, error: response.error)
             }
-            let delay = Self.delay(attempt: attempt, retryAfter: response.retryAfter, settings: settings)
+            let retryAfter = response.retryAfter ?? (response.status == 429 ? Self.retryAfter(inBody: response.body) : nil)
+            let delay = Self.delay(attempt: attempt, retryAfter: retryAfter, settings: settings)
             guard let delay else {
                 logger.error("Retry-After too long, giving up", metadata: ["purpose": "\(request.purpose)"])
                 return PostOutcome(status: response.status, body: response.body, attempts: attempt, error: response.error)
@@ -60,6 +61,16 @@ public final class CurlPoster: RequestPoster {
                 ])
             await sleep(delay)
         }
+    }
+
+    /// A 429's wait in its JSON body, for platforms that put it there rather than (or besides) the
+    /// header: Discord's `{"retry_after": 0.5, …}`, in seconds.
+    public static func retryAfter(inBody body: [UInt8]) -> Double? {
+        guard body.count <= 64 * 1024, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let value = object["retry_after"] as? NSNumber
+        else { return nil }
+        let seconds = value.doubleValue
+        return seconds.isFinite && seconds >= 0 ? seconds : nil
     }
 
     /// Seconds to wait before the next attempt: `Retry-After` when given (nil when it exceeds the cap),

@@ -59,6 +59,20 @@ struct CurlPosterTests {
         #expect(log.recorded == [7])
     }
 
+    @Test func readsRetryAfterFromA429JSONBodyWithoutTheHeader() async throws {
+        // Discord's shape: seconds (fractional) in the body.
+        let limited = #"{"message": "You are being rate limited.", "retry_after": 0.25, "global": false}"#
+        let sink = try await LocalHTTPSink(answers: [.init(status: .tooManyRequests, body: limited), .init()])
+        let log = SleepLog()
+        let poster = CurlPoster(sleep: log.sleep)
+        let outcome = await poster.post(request(sink))
+        #expect(outcome.status == 200)
+        #expect(log.recorded == [0.25])
+        #expect(CurlPoster.retryAfter(inBody: Array("not json".utf8)) == nil)
+        #expect(CurlPoster.retryAfter(inBody: Array(#"{"retry_after": -3}"#.utf8)) == nil)
+        #expect(CurlPoster.retryAfter(inBody: Array(#"{"retry_after": "soon"}"#.utf8)) == nil)
+    }
+
     @Test func givesUpAfterMaxAttempts() async throws {
         let sink = try await LocalHTTPSink(answers: [.init(status: .serviceUnavailable)])
         var settings = PosterSettings()
