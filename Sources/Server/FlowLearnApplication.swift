@@ -69,7 +69,9 @@ public enum FlowLearnApplication {
             logger.info("store opened", metadata: ["path": "\(setup.resolve(configuration.store.path))"])
         }
         let poster = setup.poster ?? CurlPoster(settings: configuration.poster, logger: Logger(label: "flowlearn.poster"))
-        let outbox = ReplyOutbox(poster: poster, logger: Logger(label: "flowlearn.outbox"))
+        let outbox = ReplyOutbox(
+            poster: poster, store: store, credentials: credentials(setup),
+            inspectors: ["slack": { SlackReplyEncoder.apiError(in: $0.body) }], now: setup.now, logger: Logger(label: "flowlearn.outbox"))
         var services: [any Service] = [outbox, content]
         if configuration.nudges.enabled, configuration.slack.enabled || configuration.matrix.enabled || configuration.teams.enabled
             || configuration.discord.enabled || configuration.mattermost.enabled
@@ -170,43 +172,51 @@ public enum FlowLearnApplication {
             now: setup.now, logger: setup.logger)
     }
 
+    /// Puts a platform's secrets back on a stored request (nudges, and replies kept across a restart),
+    /// which never holds them; nil when the platform is not configured.
+    static func credentials(_ setup: ApplicationSetup) -> @Sendable (String, OutboundRequest) -> OutboundRequest? {
+        let configuration = setup.configuration
+        let token = setup.environment[configuration.slack.botTokenEnv] ?? ""
+        let matrix = configuration.matrix.enabled ? matrixService(setup) : nil
+        return { platform, stored in
+            var request = stored
+            switch platform {
+            case "slack":
+                request.headers += SlackNudgeEncoder.authorization(botToken: token)
+            case "matrix":
+                guard let matrix else { return nil }
+                request.headers.append(.init("Authorization", "Bearer \(matrix.asToken)", isSecret: true))
+            case "discord":
+                let discordToken = setup.environment[configuration.discord.botTokenEnv] ?? ""
+                guard !discordToken.isEmpty else { return nil }
+                request.headers.append(.init("Authorization", "Bot \(discordToken)", isSecret: true))
+            case "mattermost":
+                guard let url = setup.environment[configuration.mattermost.incomingWebhookEnv], !url.isEmpty else { return nil }
+                request.url = url
+            case "teams":
+                let name = String(request.url.dropFirst("teams-workflow:".count))
+                guard let variable = configuration.teams.workflowWebhookEnvs[name], let url = setup.environment[variable], !url.isEmpty
+                else { return nil }
+                request.url = url
+            default:
+                return nil
+            }
+            return request
+        }
+    }
+
     /// The nudge planner and delivery worker (also used by `flowlearn nudges`).
     public static func nudgeWorkers(
         _ setup: ApplicationSetup, content: ContentLibrary, store: any LearningStore, poster: any RequestPoster
     ) -> (NudgePlanning, NudgeCourier) {
         let configuration = setup.configuration
-        let token = setup.environment[configuration.slack.botTokenEnv] ?? ""
         let matrix = configuration.matrix.enabled ? matrixService(setup) : nil
         var planning = NudgePlanning(
             settings: configuration.nudges, slackAPIBaseURL: configuration.slack.apiBaseURL, matrix: matrix, content: content, store: store)
         planning.discordAPIBaseURL = configuration.discord.apiBaseURL
         let courier = NudgeCourier(
             settings: configuration.nudges, store: store, poster: poster,
-            credentials: { platform, stored in
-                var request = stored
-                switch platform {
-                case "slack":
-                    request.headers += SlackNudgeEncoder.authorization(botToken: token)
-                case "matrix":
-                    guard let matrix else { return nil }
-                    request.headers.append(.init("Authorization", "Bearer \(matrix.asToken)", isSecret: true))
-                case "discord":
-                    let discordToken = setup.environment[configuration.discord.botTokenEnv] ?? ""
-                    guard !discordToken.isEmpty else { return nil }
-                    request.headers.append(.init("Authorization", "Bot \(discordToken)", isSecret: true))
-                case "mattermost":
-                    guard let url = setup.environment[configuration.mattermost.incomingWebhookEnv], !url.isEmpty else { return nil }
-                    request.url = url
-                case "teams":
-                    let name = String(request.url.dropFirst("teams-workflow:".count))
-                    guard let variable = configuration.teams.workflowWebhookEnvs[name], let url = setup.environment[variable], !url.isEmpty
-                    else { return nil }
-                    request.url = url
-                default:
-                    return nil
-                }
-                return request
-            },
+            credentials: credentials(setup),
             logger: Logger(label: "flowlearn.nudges"))
         return (planning, courier)
     }

@@ -148,6 +148,21 @@ extension SQLiteStore {
                 t.add(column: "refined", .boolean).notNull().defaults(to: false)
             }
         }
+        migrator.registerMigration("v6: reply outbox") { db in
+            try db.create(table: "reply_outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("batch", .integer).notNull().indexed()
+                t.column("position", .integer).notNull()
+                t.column("platform", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("request_method", .text).notNull()
+                t.column("request_url", .text).notNull()
+                t.column("request_headers", .text).notNull()
+                t.column("request_body", .blob).notNull()
+                t.column("request_purpose", .text).notNull()
+                t.column("needs_credentials", .boolean).notNull()
+            }
+        }
         return migrator
     }
 }

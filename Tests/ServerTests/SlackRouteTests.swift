@@ -34,6 +34,50 @@ struct SlackRouteTests {
         #expect(logged.first?.user == "U2147483697")
     }
 
+    @Test func repliesKeptByAProcessThatStoppedAreSentByTheNextWithTheTokenPutBack() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try TestServer(sink: sink)
+        // What an earlier process kept and never sent: a threaded answer (its token was not stored)
+        // and a slash-command reply in two ordered parts.
+        let encoder = SlackReplyEncoder(apiBaseURL: server.configuration.slack.apiBaseURL, botToken: "xoxb-old-token")
+        let answer = encoder.postMessage(
+            .help(command: "/learn"), to: ConversationRef(platform: "slack", channel: "C0LAN2Q65", thread: "1515449522.000016"))
+        _ = try await server.store.keepReplies([answer], platform: "slack", at: TestServer.now)
+        let parts = [
+            SlackReplyEncoder.responseURLText("first", responseURL: server.responseURL),
+            SlackReplyEncoder.responseURLText("second", responseURL: server.responseURL),
+        ]
+        _ = try await server.store.keepReplies(parts, platform: "slack", at: TestServer.now)
+        try await server.application().test(.router) { _ in
+            let received = await sink.waitForRequests(3)
+            #expect(received.count == 3)
+            let post = try #require(received.first { $0.path == "/api/chat.postMessage" })
+            #expect(post.headers["authorization"] == "Bearer xoxb-test-token")  // this process's token
+            #expect(post.json?["thread_ts"] as? String == "1515449522.000016")
+            let texts = received.filter { $0.path == "/commands/T0001/1234/abcd" }.compactMap { $0.json?["text"] as? String }
+            #expect(texts == ["first", "second"])
+            // Sent, so forgotten: the next start sends nothing again.
+            for _ in 0..<100 where try await !server.store.keptReplies().isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(try await server.store.keptReplies().isEmpty)
+        }
+    }
+
+    @Test func aReplyIsKeptUntilItIsSent() async throws {
+        // The sink holds its answer back, so the reply is in flight while we look.
+        let sink = try await LocalHTTPSink(answers: [.init(delay: .milliseconds(400))])
+        let server = try TestServer(sink: sink)
+        let body = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: server.responseURL)
+        try await server.application().test(.router) { client in
+            #expect(try await client.slack(.commands, body, server: server).status == .ok)
+            let inFlight = try await server.store.keptReplies()
+            #expect(inFlight.count == 1)
+            #expect(inFlight.first?.requests.first?.url == server.responseURL)
+            _ = await sink.waitForRequests(1)
+            for _ in 0..<100 where try await !server.store.keptReplies().isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(try await server.store.keptReplies().isEmpty)
+        }
+    }
+
     @Test func signedAppMentionPostsOneThreadedChatPostMessage() async throws {
         let sink = try await LocalHTTPSink()
         let server = try TestServer(sink: sink)

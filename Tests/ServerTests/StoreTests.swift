@@ -28,6 +28,34 @@ struct StoreTests {
         #expect(logged.first?.candidates.first?.nuggetID == "n1")
     }
 
+    @Test func keptRepliesSurviveARestartWithoutTheirSecrets() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flowlearn-replies-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("flowlearn.sqlite").path
+        let first = OutboundRequest(
+            url: "https://slack.example/api/chat.postMessage",
+            headers: [.init("Content-Type", "application/json"), .init("Authorization", "Bearer xoxb-secret", isSecret: true)],
+            body: Array(#"{"text":"one"}"#.utf8), purpose: "slack.chat.postMessage")
+        let second = OutboundRequest(url: "https://hooks.example/r/1", headers: [], body: Array("two".utf8), purpose: "slack.response_url")
+        let (a, b): (Int64, Int64)
+        do {
+            let store = try SQLiteStore(path: path)
+            a = try await store.keepReplies([first, second], platform: "slack", at: Date())
+            b = try await store.keepReplies([second], platform: "discord", at: Date())
+            #expect(a != b)
+        }
+        let reopened = try SQLiteStore(path: path)
+        let kept = try await reopened.keptReplies()
+        #expect(kept.map(\.id) == [a, b])
+        #expect(kept[0].platform == "slack" && kept[1].platform == "discord")
+        #expect(kept[0].requests.map(\.purpose) == ["slack.chat.postMessage", "slack.response_url"])
+        #expect(kept[0].needsCredentials == [true, false])
+        #expect(kept[0].requests[0].headers.map(\.name) == ["Content-Type"])  // the token was never written
+        #expect(kept[0].requests[0].body == first.body && kept[0].requests[0].url == first.url)
+        try await reopened.forgetReplies(a)
+        #expect(try await reopened.keptReplies().map(\.id) == [b])
+    }
+
     @Test func listsUnansweredNewestFirst() async throws {
         let store = try SQLiteStore.inMemory()
         try await store.record(entry("a", outcome: .unknown, at: 10))

@@ -14,7 +14,34 @@ public protocol AssistantStore: Sendable {
 }
 
 /// Everything FlowLearn keeps, as one store (SQLite implements all of it).
-public typealias LearningStore = AssistantStore & QuizStore & NudgeStore & RoomStore
+public typealias LearningStore = AssistantStore & QuizStore & NudgeStore & RoomStore & ReplyStore
+
+/// Replies between the acknowledgement and the post, so a crash or restart does not lose them. Secret
+/// headers are not kept: the platform's credentials are added again when a kept reply is sent.
+public protocol ReplyStore: Sendable {
+    /// Keeps requests that must be sent in this order; returns their batch's id.
+    func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date) async throws -> Int64
+    /// The batch was sent (or given up on): forget it.
+    func forgetReplies(_ id: Int64) async throws
+    /// Batches kept and not yet forgotten, oldest first.
+    func keptReplies() async throws -> [KeptReplies]
+}
+
+public struct KeptReplies: Sendable, Hashable {
+    public var id: Int64
+    public var platform: String
+    /// In order; secret headers left out.
+    public var requests: [OutboundRequest]
+    /// Per request: whether it carried secret headers (the platform's credentials go back on).
+    public var needsCredentials: [Bool]
+
+    public init(id: Int64, platform: String, requests: [OutboundRequest], needsCredentials: [Bool]) {
+        self.id = id
+        self.platform = platform
+        self.requests = requests
+        self.needsCredentials = needsCredentials
+    }
+}
 
 /// Rooms the bot is in, per platform, and whether each is a direct chat (answered without a mention).
 public protocol RoomStore: Sendable {

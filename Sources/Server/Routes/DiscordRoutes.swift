@@ -105,7 +105,7 @@ struct DiscordRoutes: Sendable {
                 state = .answered
                 return false
             }
-            if late, let payload { outbox.enqueue(DiscordInteractions.followUp(payload, context: context, apiBaseURL: apiBaseURL)) }
+            if late, let payload { await outbox.enqueue(DiscordInteractions.followUp(payload, context: context, apiBaseURL: apiBaseURL), platform: "discord") }
             return payload
         }
         let deferAfter = max(0, settings.deferAfterSeconds)

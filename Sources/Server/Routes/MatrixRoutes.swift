@@ -74,7 +74,7 @@ struct MatrixRoutes: Sendable {
         case .invite(let room, let eventID, let sender, let isDirect):
             guard try await store.claimEvent(platform: "matrix", eventID: eventID, at: now(), logging: nil) else { return }
             try await store.setRoom(platform: "matrix", room: room, isDirect: isDirect)
-            outbox.enqueue(service.join(room: room))
+            await outbox.enqueue(service.join(room: room), platform: "matrix")
             logger.info("joining a Matrix room", metadata: ["room": "\(room)", "inviter": "\(sender)", "direct": "\(isDirect)"])
         case .message(let room, let eventID, let sender, let text, let mentionsBot):
             let direct = try await store.isDirectRoom(platform: "matrix", room: room)
@@ -86,13 +86,13 @@ struct MatrixRoutes: Sendable {
                 guard try await store.claimEvent(platform: "matrix", eventID: eventID, at: at, logging: nil) else { return }
                 let reply = try await content.quizmaster.command(
                     words.dropFirst().joined(separator: " "), learner: learner, channel: room, at: at, store: store, command: "quiz")
-                send(MatrixAppService.text(reply), to: room, replyingTo: eventID)
+                await send(MatrixAppService.text(reply), to: room, replyingTo: eventID)
                 return
             }
             if let reply = try await content.quizmaster.textAnswer(text, messageID: "matrix:" + eventID, learner: learner, at: at, store: store) {
                 // The answer is recorded once by its event id; claiming keeps a resend from replying twice.
                 guard try await store.claimEvent(platform: "matrix", eventID: eventID, at: at, logging: nil) else { return }
-                send(MatrixAppService.text(reply), to: room, replyingTo: eventID)
+                await send(MatrixAppService.text(reply), to: room, replyingTo: eventID)
                 return
             }
             let message = InboundMessage(
@@ -100,14 +100,14 @@ struct MatrixRoutes: Sendable {
                 receivedAt: at)
             let response = content.assistant.respond(to: message, command: "")
             guard try await store.claimEvent(platform: "matrix", eventID: eventID, at: at, logging: response.log) else { return }
-            send(MatrixAppService.text(response.reply), to: room, replyingTo: eventID)
+            await send(MatrixAppService.text(response.reply), to: room, replyingTo: eventID)
             logger.info(
                 "question answered",
                 metadata: ["platform": "matrix", "outcome": "\(response.log?.outcome.rawValue ?? "help")", "nugget": "\(response.log?.nuggetID ?? "-")"])
         }
     }
 
-    private func send(_ text: String, to room: String, replyingTo eventID: String) {
-        outbox.enqueue(service.notice(text, room: room, transactionID: MatrixAppService.transactionID(replyingTo: eventID)))
+    private func send(_ text: String, to room: String, replyingTo eventID: String) async {
+        await outbox.enqueue(service.notice(text, room: room, transactionID: MatrixAppService.transactionID(replyingTo: eventID)), platform: "matrix")
     }
 }

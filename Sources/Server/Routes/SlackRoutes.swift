@@ -81,9 +81,7 @@ struct SlackRoutes: Sendable {
                     ])
                     return HTTPReply.empty()
                 }
-                outbox.enqueue(encoder.postMessage(response.reply, to: message.conversation)) {
-                    SlackReplyEncoder.apiError(in: $0.body)
-                }
+                await outbox.enqueue(encoder.postMessage(response.reply, to: message.conversation), platform: "slack")
                 logAnswer(response, eventID: eventID)
                 return HTTPReply.empty()
             } catch {
@@ -125,7 +123,7 @@ struct SlackRoutes: Sendable {
             logger.error("store failed", metadata: ["error": "\(error)"])
             return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
         }
-        outbox.enqueue(SlackReplyEncoder.responseURLMessage(response.reply, responseURL: command.responseURL))
+        await outbox.enqueue(SlackReplyEncoder.responseURLMessage(response.reply, responseURL: command.responseURL), platform: "slack")
         logAnswer(response, eventID: nil)
         return HTTPReply.empty()
     }
@@ -167,7 +165,7 @@ struct SlackRoutes: Sendable {
             do {
                 let reply = try await content.quizmaster.refine(
                     sessionID: sessionID, position: position, easy: easy, learner: learner, at: now(), store: store)
-                outbox.enqueue(inOrder: SlackQuizEncoder.responseURLMessages(reply, responseURL: responseURL))
+                await outbox.enqueue(inOrder: SlackQuizEncoder.responseURLMessages(reply, responseURL: responseURL), platform: "slack")
                 return HTTPReply.empty()
             } catch {
                 logger.error("store failed", metadata: ["error": "\(error)"])
@@ -203,7 +201,7 @@ struct SlackRoutes: Sendable {
         default:
             break
         }
-        outbox.enqueue(inOrder: SlackQuizEncoder.responseURLMessages(reply, responseURL: click.responseURL))
+        await outbox.enqueue(inOrder: SlackQuizEncoder.responseURLMessages(reply, responseURL: click.responseURL), platform: "slack")
         return HTTPReply.empty()
     }
 
@@ -246,7 +244,7 @@ struct SlackRoutes: Sendable {
             return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
         }
         let text = useful ? "Thanks! You'll get more like this." : "Thanks, noted: the learning team sees which nuggets miss the mark."
-        outbox.enqueue(SlackReplyEncoder.responseURLText(text, responseURL: responseURL))
+        await outbox.enqueue(SlackReplyEncoder.responseURLText(text, responseURL: responseURL), platform: "slack")
         return HTTPReply.empty()
     }
 
