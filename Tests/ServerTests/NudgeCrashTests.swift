@@ -8,19 +8,10 @@ import Testing
 /// were in flight at the kill may arrive twice.
 @Suite("Nudge delivery survives kill -9", .serialized)
 struct NudgeCrashTests {
-    static let binary = TestServer.repositoryRoot + "/.build/debug/flowlearn"
+    static let binary = FlowLearnProcess.binary
 
     func launch(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["SLACK_BOT_TOKEN"] = "xoxb-crash-test"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try FlowLearnProcess.launch(arguments, environment: ["SLACK_BOT_TOKEN": "xoxb-crash-test"])
     }
 
     func waitForExit(_ process: Process, timeout: Duration) async throws -> Bool {

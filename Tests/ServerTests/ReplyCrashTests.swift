@@ -8,7 +8,7 @@ import Testing
 /// next process posts the reply.
 @Suite("Chat replies survive kill -9", .serialized)
 struct ReplyCrashTests {
-    static let binary = TestServer.repositoryRoot + "/.build/debug/flowlearn"
+    static let binary = FlowLearnProcess.binary
     /// The test's own HTTP client: one attempt per call.
     static let client: CurlPoster = {
         var settings = PosterSettings()
@@ -17,17 +17,8 @@ struct ReplyCrashTests {
     }()
 
     func launch(config: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--config", config]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SLACK_SIGNING_SECRET"] = SlackRequests.secret
-        environment["SLACK_BOT_TOKEN"] = "xoxb-crash-test"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try FlowLearnProcess.launch(
+            ["serve", "--config", config], environment: ["SLACK_SIGNING_SECRET": SlackRequests.secret, "SLACK_BOT_TOKEN": "xoxb-crash-test"])
     }
 
     /// Polls `/healthz` until the server answers (or gives up).
