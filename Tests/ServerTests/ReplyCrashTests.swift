@@ -43,6 +43,7 @@ struct ReplyCrashTests {
         let configuration: [String: Any] = [
             "server": ["port": port],
             "content": ["intents": TestServer.repositoryRoot + "/Intents"],
+            "matcher": ["model": "keyword"],  // no training at start-up: this test is about the reply
             "store": ["path": folder.appendingPathComponent("flowlearn.sqlite").path],
             "slack": ["apiBaseURL": sink.baseURL + "/api", "responseURLHosts": ["127.0.0.1"]],
             "poster": ["backoffSeconds": 0.01],
