@@ -9,36 +9,40 @@ struct FSRSReplayTests {
     static let path = Fixtures.root + "/fsrs/reference.jsonl"
 
     @Test("every reference history replays to the same states")
-    func replaysReference() throws {
-        let text = try String(contentsOfFile: Self.path, encoding: .utf8)
-        let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines.count >= 2000)
-        var reviews = 0
-        var mismatches: [String] = []
-        var settingsSeen = Set<[Double]>()
-        for (number, line) in lines.enumerated() {
-            let reference = try FSRSHistory.decode(line)
-            settingsSeen.insert(reference.scheduler.learning_steps + [-1] + reference.scheduler.relearning_steps)
-            let ours = try reference.replayed()
-            for (index, (expected, actual)) in zip(reference.reviews, ours.reviews).enumerated() {
-                reviews += 1
-                guard let want = expected.card, let got = actual.card else {
-                    mismatches.append("line \(number + 1): reference card missing")
-                    continue
-                }
-                let close = { (a: Double?, b: Double?) -> Bool in
-                    guard let a, let b else { return a == nil && b == nil }
-                    return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-12)
-                }
-                if want.due != got.due || want.state != got.state || want.step != got.step || want.last_review != got.last_review
-                    || !close(want.stability, got.stability) || !close(want.difficulty, got.difficulty)
-                {
-                    mismatches.append("line \(number + 1) review \(index + 1): want \(want), got \(got)")
+    func replaysReference() async throws {
+        let path = Self.path
+        let (histories, reviews, settingsSeen, mismatches) = try await offThePool { () throws -> (Int, Int, Int, [String]) in
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let lines = text.split(separator: "\n").map(String.init)
+            var reviews = 0
+            var mismatches: [String] = []
+            var settingsSeen = Set<[Double]>()
+            for (number, line) in lines.enumerated() {
+                let reference = try FSRSHistory.decode(line)
+                settingsSeen.insert(reference.scheduler.learning_steps + [-1] + reference.scheduler.relearning_steps)
+                let ours = try reference.replayed()
+                for (index, (expected, actual)) in zip(reference.reviews, ours.reviews).enumerated() {
+                    reviews += 1
+                    guard let want = expected.card, let got = actual.card else {
+                        mismatches.append("line \(number + 1): reference card missing")
+                        continue
+                    }
+                    let close = { (a: Double?, b: Double?) -> Bool in
+                        guard let a, let b else { return a == nil && b == nil }
+                        return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-12)
+                    }
+                    if want.due != got.due || want.state != got.state || want.step != got.step || want.last_review != got.last_review
+                        || !close(want.stability, got.stability) || !close(want.difficulty, got.difficulty)
+                    {
+                        mismatches.append("line \(number + 1) review \(index + 1): want \(want), got \(got)")
+                    }
                 }
             }
+            return (lines.count, reviews, settingsSeen.count, mismatches)
         }
+        #expect(histories >= 2000)
         #expect(reviews > 8000)
-        #expect(settingsSeen.count >= 3, "the fixture covers several step settings")
+        #expect(settingsSeen >= 3, "the fixture covers several step settings")
         let count = mismatches.count
         let first = mismatches.prefix(3).joined(separator: "\n")
         #expect(count == 0, "\(count) mismatches; first:\n\(first)")

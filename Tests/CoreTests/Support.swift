@@ -30,3 +30,16 @@ enum Fixtures {
             body: "Try another network."),
     ]
 }
+
+/// Runs CPU-heavy synchronous work (training a model, replaying thousands of histories) on a thread
+/// of its own and awaits its result. Swift Testing runs tests on the cooperative pool, one thread per
+/// core: a test that trains for seconds there holds a whole core's worth of everyone's async work, and
+/// on a loaded 2-core CI machine the server tests' local HTTP sinks stopped answering for over 10 s.
+/// Assertions stay in the test body, where Swift Testing attributes them to the test.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try work() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}

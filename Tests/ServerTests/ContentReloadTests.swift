@@ -40,13 +40,13 @@ struct ContentReloadTests {
         let question = "can I bring my dog to the office"
         try await server.application(content: content).test(.router) { client in
             try await client.slack(.commands, SlackRequests.slashCommand(text: question, responseURL: server.responseURL), server: server)
-            let before = try #require(await sink.waitForRequests(1).first)
+            let before = try #require(try await sink.waitForRequests(1).first)
             #expect(before.text.contains(ReplyWording.unknownLead))
 
             try Self.nugget.write(to: folder.appendingPathComponent("office-dogs.md"), atomically: true, encoding: .utf8)
             #expect(content.reload())
             try await client.slack(.commands, SlackRequests.slashCommand(text: question, responseURL: server.responseURL), server: server)
-            let after = try #require(await sink.waitForRequests(2).last)
+            let after = try #require(try await sink.waitForRequests(2).last)
             #expect(after.json?["text"] as? String == "Dogs in the office")
         }
     }

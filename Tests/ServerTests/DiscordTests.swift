@@ -152,7 +152,7 @@ struct DiscordTests {
         try await server.application().test(.router) { client in
             let deferred = try await post(client, Self.command("learn", option: ("question", "how do I report a phishing email?")))
             #expect(deferred["type"] as? Int == 5)
-            let followUp = try #require(await sink.waitForRequests(1).first)
+            let followUp = try #require(try await sink.waitForRequests(1).first)
             #expect(followUp.method == "POST" && followUp.path == "/api/v10/webhooks/1170000000000000000/aW50ZXJhY3Rpb24tdG9rZW4")
             #expect(followUp.text.contains("phishing"))
         }

@@ -105,25 +105,25 @@ struct MatrixTests {
         try await server.application().test(.router) { client in
             let invite = try await put(client, txn: "t1", Self.transaction([Self.invite(room: "!dm:example.org", id: "$inv", direct: true)]))
             #expect(invite.status == .ok)
-            let join = try #require(await sink.waitForRequests(1).first)
+            let join = try #require(try await sink.waitForRequests(1).first)
             #expect(join.method == "POST" && join.path.hasPrefix("/_matrix/client/v3/join/%21dm%3Aexample.org?user_id=%40flowlearn%3Aexample.org"))
             #expect(join.headers["authorization"] == "Bearer as-secret")
 
             let question = Self.transaction([Self.message("how do I get reimbursed for a taxi ride?", id: "$q1", room: "!dm:example.org")])
             #expect(try await put(client, txn: "t2", question).status == .ok)
             #expect(try await put(client, txn: "t2", question).status == .ok, "a resent transaction is acknowledged")
-            let received = await sink.waitForRequests(2)
+            let received = try await sink.waitForRequests(2)
             let reply = try #require(received.last)
             #expect(reply.method == "PUT" && reply.path.contains("/send/m.room.message/fl"))
             #expect(reply.json?["msgtype"] as? String == "m.notice")
             #expect((reply.json?["body"] as? String)?.hasPrefix("Taxi and ride-share expenses") == true)
 
             #expect(try await put(client, txn: "t3", Self.transaction([Self.message("quiz security", id: "$quiz", room: "!dm:example.org")])).status == .ok)
-            let quiz = await sink.waitForRequests(3)
+            let quiz = try await sink.waitForRequests(3)
             #expect((quiz.last?.json?["body"] as? String)?.contains("Question 1 of 5") == true)
             #expect((quiz.last?.json?["body"] as? String)?.contains("  1) ") == true, "numbered choices")
             #expect(try await put(client, txn: "t4", Self.transaction([Self.message("2", id: "$a1", room: "!dm:example.org")])).status == .ok)
-            let answered = await sink.waitForRequests(4)
+            let answered = try await sink.waitForRequests(4)
             #expect((answered.last?.json?["body"] as? String)?.contains("Question 2 of 5") == true)
 
             // In a room that is not a direct chat, only mentions are answered.
@@ -131,7 +131,7 @@ struct MatrixTests {
                 Self.message("how do I connect to the VPN?", id: "$g1", room: "!group:example.org"),
                 Self.message("flowlearn: how do I connect to the VPN?", id: "$g2", room: "!group:example.org"),
             ])).status == .ok)
-            let group = await sink.waitForRequests(5)
+            let group = try await sink.waitForRequests(5)
             #expect(group.count == 5)
             #expect(group.last?.path.contains("%21group%3Aexample.org") == true)
         }

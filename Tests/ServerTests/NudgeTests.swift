@@ -32,7 +32,7 @@ struct NudgeTests {
         try await server.application().test(.router) { client in
             let on = try await learn("nudges on", client)
             #expect(on.contains("Nudges are on") && on.contains("09:30"))
-            let lookup = try #require(await sink.waitForRequests(1).first)
+            let lookup = try #require(try await sink.waitForRequests(1).first)
             #expect(lookup.method == "GET" && lookup.path == "/api/users.info?user=U2147483697")
             #expect(lookup.headers["authorization"] == "Bearer xoxb-test-token")
             var zone: String?
@@ -205,7 +205,7 @@ struct NudgeTests {
                 actionID: SlackNudgeEncoder.lessAction, value: key, triggerID: "fb1", responseURL: server.responseURL, blockID: "nudge:\(key)")
             let response = try await client.slack(.interactions, click, server: server)
             #expect(response.status == .ok)
-            let received = await sink.waitForRequests(2)
+            let received = try await sink.waitForRequests(2)
             #expect(received.last?.text.contains("Thanks, noted") == true)
         }
         let feedback = try await server.store.nudgeFeedback()

@@ -63,7 +63,7 @@ struct ReplyCrashTests {
         }
         let command = OutboundRequest(url: "http://127.0.0.1:\(port)/slack/commands", headers: headers, body: body, purpose: "test.command")
         #expect(await Self.client.post(command).status == 200)
-        #expect(await sink.waitForRequests(1).count == 1)  // the reply is in flight: the sink holds it
+        #expect(try await sink.waitForRequests(1).count == 1)  // the reply is in flight: the sink holds it
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         #expect(first.terminationReason == .uncaughtSignal)
@@ -71,7 +71,7 @@ struct ReplyCrashTests {
         let second = try launch(config: config)
         defer { if second.isRunning { kill(second.processIdentifier, SIGTERM) } }
         #expect(try await waitUntilServing(port: port, process: second))
-        let received = await sink.waitForRequests(2, timeout: .seconds(30))
+        let received = try await sink.waitForRequests(2, timeout: .seconds(30))
         #expect(received.count == 2, "the reply the first process never finished is posted by the second")
         let repost = try #require(received.last)
         #expect(repost.path == "/commands/T0001/1234/crash")

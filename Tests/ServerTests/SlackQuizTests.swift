@@ -71,7 +71,7 @@ struct SlackQuizTests {
                 #expect(ack.body.readableBytes == 0, "the click is acknowledged with an empty 200")
                 let isLast = index == pattern.count - 1
                 let expected = before + (isLast ? 1 : 2)
-                let received = await sink.waitForRequests(expected)
+                let received = try await sink.waitForRequests(expected)
                 #expect(received.count == expected)
                 let result = try #require(received[isLast ? expected - 1 : expected - 2].json)
                 #expect(result["replace_original"] as? Bool == true)
@@ -95,7 +95,7 @@ struct SlackQuizTests {
             try await client.slack(.interactions, retried, server: server)
             let stale = shown.click(right: true, trigger: "trigger-late", responseURL: server.responseURL)
             try await client.slack(.interactions, stale, server: server)
-            let all = await sink.waitForRequests(11)
+            let all = try await sink.waitForRequests(11)
             #expect(all.count == 11)
             #expect(all.suffix(2).contains { $0.text.contains("That answer was already counted") })
             #expect(all.suffix(2).contains { $0.text.contains("That quiz is over (you scored 3 of 5)") })
@@ -133,7 +133,7 @@ struct SlackQuizTests {
             for (index, action) in [SlackInteraction.easyAction, SlackInteraction.guessedAction].enumerated() {
                 let question = shown.question
                 try await client.slack(.interactions, shown.click(right: true, trigger: "right-\(index)", responseURL: server.responseURL), server: server)
-                let received = await sink.waitForRequests(3 * index + 2)
+                let received = try await sink.waitForRequests(3 * index + 2)
                 let result = received[3 * index]
                 #expect(result.text.contains(SlackInteraction.easyAction) && result.text.contains(SlackInteraction.guessedAction))
                 shown = try Shown(try #require(received[3 * index + 1].json))
@@ -141,7 +141,7 @@ struct SlackQuizTests {
                 let refine = SlackRequests.blockActions(
                     actionID: action, value: "\(shown.sessionID):\(index)", triggerID: "refine-\(index)", responseURL: server.responseURL)
                 try await client.slack(.interactions, refine, server: server)
-                let notice = await sink.waitForRequests(3 * index + 3)
+                let notice = try await sink.waitForRequests(3 * index + 3)
                 #expect(notice.last?.text.contains("Noted") == true)
                 let refined = try #require(try await server.store.cards(for: Self.learner)[question.id]?.due)
                 dues.append((good, refined))
@@ -152,7 +152,7 @@ struct SlackQuizTests {
             let again = SlackRequests.blockActions(
                 actionID: SlackInteraction.easyAction, value: "\(shown.sessionID):1", triggerID: "refine-again", responseURL: server.responseURL)
             try await client.slack(.interactions, again, server: server)
-            #expect(await sink.waitForRequests(7).last?.text.contains("can't be changed") == true)
+            #expect(try await sink.waitForRequests(7).last?.text.contains("can't be changed") == true)
         }
     }
 
@@ -166,7 +166,7 @@ struct SlackQuizTests {
             #expect(shown.question.topic == "security")
             try await client.slack(.interactions, shown.click(right: false, trigger: "t1", responseURL: server.responseURL), server: server)
             try await client.slack(.interactions, shown.click(right: true, trigger: "t2", responseURL: server.responseURL), server: server)
-            let received = await sink.waitForRequests(3)
+            let received = try await sink.waitForRequests(3)
             #expect(received.count == 3)
             #expect(received.contains { $0.text.contains("only the first answer counts") })
         }
@@ -218,7 +218,7 @@ struct SlackQuizTests {
             let started = try await quiz("time-off", client)
             let shown = try Shown(try #require(JSONSerialization.jsonObject(with: Data(started.utf8)) as? [String: Any]))
             try await client.slack(.interactions, shown.click(right: true, trigger: "s1", responseURL: server.responseURL), server: server)
-            _ = await sink.waitForRequests(2)
+            _ = try await sink.waitForRequests(2)
             do {
                 let answer = try await quiz("leaderboard", client)
                 #expect(answer.contains("<@U2147483697>: 1 right of 1"), "\(answer)")
@@ -255,7 +255,7 @@ struct SlackQuizTests {
             let next = try #require(await sink.received().last?.json)
             let stale = try Shown(next)
             try await client.slack(.interactions, stale.click(right: true, trigger: "s2", responseURL: server.responseURL), server: server)
-            let received = await sink.waitForRequests(3)
+            let received = try await sink.waitForRequests(3)
             #expect(received.last?.text.contains("That quiz was stopped") == true)
         }
     }

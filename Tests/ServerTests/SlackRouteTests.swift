@@ -13,11 +13,9 @@ struct SlackRouteTests {
         let server = try TestServer(sink: sink)
         let body = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: server.responseURL)
         try await server.application().test(.router) { client in
-            let started = ContinuousClock.now
             let response = try await client.slack(.commands, body, server: server)
             #expect(response.status == .ok)
-            let received = await sink.waitForRequests(1)
-            #expect(ContinuousClock.now - started < .seconds(1))
+            let received = try await sink.waitForRequests(1)
             let post = try #require(received.first)
             #expect(post.method == "POST")
             #expect(post.path == "/commands/T0001/1234/abcd")
@@ -49,7 +47,7 @@ struct SlackRouteTests {
         ]
         _ = try await server.store.keepReplies(parts, platform: "slack", at: TestServer.now)
         try await server.application().test(.router) { _ in
-            let received = await sink.waitForRequests(3)
+            let received = try await sink.waitForRequests(3)
             #expect(received.count == 3)
             let post = try #require(received.first { $0.path == "/api/chat.postMessage" })
             #expect(post.headers["authorization"] == "Bearer xoxb-test-token")  // this process's token
@@ -72,7 +70,7 @@ struct SlackRouteTests {
             let inFlight = try await server.store.keptReplies()
             #expect(inFlight.count == 1)
             #expect(inFlight.first?.requests.first?.url == server.responseURL)
-            _ = await sink.waitForRequests(1)
+            _ = try await sink.waitForRequests(1)
             for _ in 0..<100 where try await !server.store.keptReplies().isEmpty { try await Task.sleep(for: .milliseconds(10)) }
             #expect(try await server.store.keptReplies().isEmpty)
         }
@@ -85,7 +83,7 @@ struct SlackRouteTests {
         try await server.application().test(.router) { client in
             let response = try await client.slack(.events, body, server: server)
             #expect(response.status == .ok)
-            let received = await sink.waitForRequests(1)
+            let received = try await sink.waitForRequests(1)
             let post = try #require(received.first)
             #expect(post.method == "POST")
             #expect(post.path == "/api/chat.postMessage")
@@ -113,12 +111,12 @@ struct SlackRouteTests {
                 let status = try await client.slack(.events, body, server: server, headers: headers).status
                 #expect(status == .ok)
             }
-            _ = await sink.waitForRequests(1)
+            _ = try await sink.waitForRequests(1)
             // A second reply, if one were sent, would follow the first within the same outbox pass;
             // send one more distinct event and wait for it, so everything queued before it has been posted.
             let other = SlackRequests.appMention(eventID: "Ev0OTHER", text: "how do I report a phishing email?")
             try await client.slack(.events, other, server: server)
-            let received = await sink.waitForRequests(2)
+            let received = try await sink.waitForRequests(2)
             #expect(received.count == 2)
             #expect(received.filter { $0.text.contains("VPN") }.count == 1)
         }
@@ -240,7 +238,7 @@ struct SlackRouteTests {
         try await server.application().test(.router) { client in
             let response = try await client.slack(.commands, body, server: server)
             #expect(response.status == .ok)
-            let post = try #require(await sink.waitForRequests(1).first)
+            let post = try #require(try await sink.waitForRequests(1).first)
             #expect(post.text.contains(ReplyWording.unknownLead.replacingOccurrences(of: "'", with: "'")))
             #expect(!post.text.contains("<!channel>"))
         }

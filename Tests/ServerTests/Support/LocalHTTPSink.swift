@@ -66,9 +66,20 @@ final class LocalHTTPSink: Sendable {
     /// Everything received so far.
     func received() async -> [Received] { await recorder.requests }
 
-    /// Waits until at least `count` requests arrived, or `timeout` passed; returns what arrived.
-    func waitForRequests(_ count: Int, timeout: Duration = .seconds(10)) async -> [Received] {
-        await recorder.wait(for: count, timeout: timeout)
+    /// Waits until at least `count` requests arrived and returns them all; throws `Shortfall` when
+    /// `timeout` passes first, so a slow run fails the test with a message instead of crashing it
+    /// on an index the test took for granted.
+    func waitForRequests(_ count: Int, timeout: Duration = .seconds(10)) async throws -> [Received] {
+        let received = await recorder.wait(for: count, timeout: timeout)
+        guard received.count >= count else { throw Shortfall(expected: count, received: received.count, timeout: timeout) }
+        return received
+    }
+
+    struct Shortfall: Error, CustomStringConvertible {
+        var expected: Int
+        var received: Int
+        var timeout: Duration
+        var description: String { "the sink expected \(expected) request(s) within \(timeout) and received \(received)" }
     }
 
     private static func handle(_ request: Request, _ recorder: Recorder) async throws -> Response {
@@ -87,7 +98,8 @@ final class LocalHTTPSink: Sendable {
     actor Recorder {
         var requests: [Received] = []
         var answers: [Answer] = []
-        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextWaiter = 0
 
         func script(_ answers: [Answer]) { self.answers = answers }
 
@@ -102,18 +114,21 @@ final class LocalHTTPSink: Sendable {
 
         func wait(for count: Int, timeout: Duration) async -> [Received] {
             if requests.count >= count { return requests }
+            let id = nextWaiter
+            nextWaiter += 1
             let timer = Task { [weak self] in
                 try await Task.sleep(for: timeout)
-                await self?.releaseAll()
+                await self?.release(id)
             }
-            await withCheckedContinuation { waiters.append((count, $0)) }
+            await withCheckedContinuation { waiters.append((id, count, $0)) }
             timer.cancel()
             return requests
         }
 
-        private func releaseAll() {
-            for waiter in waiters { waiter.continuation.resume() }
-            waiters.removeAll()
+        /// Ends one wait whose time is up (others keep waiting for their own counts).
+        private func release(_ id: Int) {
+            guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+            waiters.remove(at: index).continuation.resume()
         }
     }
 }

@@ -39,7 +39,22 @@ struct TestServer {
         try FlowLearnApplication.build(
             ApplicationSetup(
                 configuration: configuration, baseDirectory: TestServer.repositoryRoot, environment: environment,
-                now: { TestServer.now }, logger: Self.logger, store: store, content: content))
+                now: { TestServer.now }, logger: Self.logger, store: store, content: content ?? sharedStarterContent()))
+    }
+
+    /// The starter pack, loaded once for every test server that serves it with the default settings.
+    /// Loading it runs the matcher's held-out contest (a training); thirty servers each doing that on
+    /// Swift's cooperative pool held up the other tests' local sinks on a loaded CI machine.
+    private func sharedStarterContent() throws -> ContentLibrary? {
+        guard configuration.content.intents == TestServer.repositoryRoot + "/Intents", configuration.matcher == MatcherSettings(),
+            configuration.quiz == QuizSettings()
+        else { return nil }
+        return try Self.starterContent.get()
+    }
+
+    private static let starterContent = Result {
+        try ContentLibrary(
+            folder: TestServer.repositoryRoot + "/Intents", settings: MatcherSettings(), quiz: QuizSettings(), logger: TestServer.logger)
     }
 
     var responseURL: String { sink.baseURL + "/commands/T0001/1234/abcd" }
@@ -75,7 +90,7 @@ extension TestServer {
     /// The nudge planner and delivery worker as `serve` builds them, on this server's store and
     /// configuration, posting through a real libcurl poster (shut it down after use).
     func nudgeWorkers() throws -> (planning: NudgePlanning, courier: NudgeCourier, poster: CurlPoster) {
-        let content = try ContentLibrary(
+        let content = try sharedStarterContent() ?? ContentLibrary(
             folder: TestServer.repositoryRoot + "/Intents", settings: MatcherSettings(), quiz: configuration.quiz, logger: TestServer.logger)
         let setup = ApplicationSetup(configuration: configuration, environment: environment, logger: TestServer.logger, store: store)
         let poster = CurlPoster(settings: configuration.poster, logger: TestServer.logger)
