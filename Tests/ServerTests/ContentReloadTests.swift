@@ -44,7 +44,7 @@ struct ContentReloadTests {
             #expect(before.text.contains(ReplyWording.unknownLead))
 
             try Self.nugget.write(to: folder.appendingPathComponent("office-dogs.md"), atomically: true, encoding: .utf8)
-            #expect(content.reload())
+            #expect(await content.reloadOnItsOwnThread())
             try await client.slack(.commands, SlackRequests.slashCommand(text: question, responseURL: server.responseURL), server: server)
             let after = try #require(try await sink.waitForRequests(2).last)
             #expect(after.json?["text"] as? String == "Dogs in the office")

@@ -71,7 +71,20 @@ public final class ContentLibrary: Service, Sendable {
         defer { source.cancel() }
         for await _ in hangups.cancelOnGracefulShutdown() {
             logger.info("SIGHUP: reloading content")
-            reload()
+            await reloadOnItsOwnThread()
+        }
+    }
+
+    /// `reload()` on a thread of its own. A reload can train the learned model (about 15 s at the
+    /// engine's budget); on Swift's cooperative pool, one thread per core, that would hold half of a
+    /// 2-core server's request handling for as long. The old content serves until the new is ready.
+    @discardableResult
+    public func reloadOnItsOwnThread() async -> Bool {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: self.reload()) }
+            thread.name = "flowlearn-content-reload"
+            thread.stackSize = 8 << 20
+            thread.start()
         }
     }
 }
