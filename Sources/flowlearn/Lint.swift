@@ -23,6 +23,6 @@ struct Lint: ParsableCommand {
             StandardError.print("\(report.errorCount) error(s), \(warnings) warning(s) in \(files.count) file(s)")
             throw ExitCode(1)
         }
-        StandardError.print("\(files.count) file(s) OK, \(report.nuggets.count) nugget(s), \(report.questions.count) quiz question(s), \(warnings) warning(s)")
+        StandardError.print("\(files.count) file(s) OK, \(report.nuggets.count) nugget(s), \(report.questions.count) quiz question(s), \(report.outOfScope.count) out-of-scope question(s), \(warnings) warning(s)")
     }
 }

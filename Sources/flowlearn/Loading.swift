@@ -15,7 +15,7 @@ extension ContentOptions {
             var settings = MatcherSettings()
             settings.language = language
             if let threshold { settings.threshold = threshold }
-            let assistant = Assistant(matcher: try Matcher(nuggets: pack.nuggets, settings: settings))
+            let assistant = Assistant(matcher: try Matcher(nuggets: pack.nuggets, outOfScope: pack.outOfScope, settings: settings))
             return (assistant, Quizmaster(questions: pack.questions, nuggets: pack.nuggets))
         } catch let error as ContentError {
             throw ValidationError(error.description)

@@ -1,4 +1,5 @@
 @testable import FlowLearnCore
+import Foundation
 import Testing
 
 @Suite("Content parsing and lint")
@@ -98,9 +99,24 @@ struct ContentLintTests {
         #expect(report.errorCount == 2)
     }
 
+    @Test func outOfScopeQuestionsAreReadLineByLineAndMayNotBeANuggetsQuestion() {
+        let list = "# not work questions\n\nwhat's the weather tomorrow\r\n  tell me a joke  \nhow do I claim a TAXI\n?!\nTell me a joke.\n"
+        let report = lint([("n.md", Self.valid), ("misc/out-of-scope.txt", list)])
+        #expect(report.diagnostics.map(\.description) == [
+            "misc/out-of-scope.txt:5: error: question \"how do I claim a TAXI\" is out of scope here but an example question of nugget 'taxi' (n.md:7); keep it in one place",
+            "misc/out-of-scope.txt:6: error: \"?!\" has no words to match",
+            "misc/out-of-scope.txt:7: error: question \"Tell me a joke.\" is out of scope here but listed already (line 4); keep it in one place",
+        ])
+        #expect(report.outOfScope.isEmpty, "nothing loads while there are errors")
+        let fixed = lint([("n.md", Self.valid), ("misc/out-of-scope.txt", "# not work questions\n\nwhat's the weather tomorrow\r\n  tell me a joke  \n")])
+        #expect(fixed.diagnostics.isEmpty)
+        #expect(fixed.outOfScope == ["what's the weather tomorrow", "tell me a joke"])
+    }
+
     @Test func readsADirectorySkippingReadmeAndDrafts() throws {
         let files = try ContentDirectory.read(Fixtures.root + "/pack")
-        #expect(files.map { $0.path.hasSuffix("/good.md") } == [true])
+        #expect(files.map { ($0.path as NSString).lastPathComponent } == ["good.md", "out-of-scope.txt"])
+        #expect(try ContentLinter.loadPack(files).outOfScope == ["what's the weather tomorrow"])
         let nuggets = try ContentLinter.load(files)
         #expect(nuggets.first?.links == [
             NuggetLink(title: "https://example.com/a", url: "https://example.com/a"),

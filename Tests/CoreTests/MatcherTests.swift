@@ -50,6 +50,31 @@ struct MatcherTests {
         #expect(near.first?.nuggetID == "phishing")  // kept as a near miss for authors
     }
 
+    @Test func questionsLikeAnOutOfScopeExampleAreNotAnswered() throws {
+        let question = "how do I book a holiday cottage"
+        #expect(best(question) == "vacation", "without out-of-scope examples the holiday keyword wins")
+        let guarded = try Matcher(
+            nuggets: Fixtures.nuggets, outOfScope: ["rent a holiday cottage in Spain", "what's the weather like on my holiday"])
+        guard case .unknown(let near) = guarded.decide(question) else {
+            Issue.record("a question like an out-of-scope example was answered: \(guarded.decide(question))")
+            return
+        }
+        #expect(near.first?.nuggetID == "vacation", "nuggets stay near misses; examples are never shown")
+        #expect(guarded.rank(question).allSatisfy { Fixtures.nuggets.map(\.id).contains($0.nuggetID) })
+        // The nuggets' weights do not change: corpus statistics come from the nuggets alone.
+        for text in ["How do I request vacation?", "can I expense a cab in Spain", "vpn"] {
+            #expect(guarded.rank(text).map(\.score) == matcher.rank(text).map(\.score), "'\(text)'")
+        }
+        // Work questions that share a word with the examples still get their nugget.
+        for (text, nugget) in [("How do I request vacation?", "vacation"), ("how do I book holiday leave", "vacation"), ("reimbursement of taxis", "taxi")] {
+            guard case .answer(let match) = guarded.decide(text) else {
+                Issue.record("'\(text)' was not answered: \(guarded.decide(text))")
+                continue
+            }
+            #expect(match.nuggetID == nugget)
+        }
+    }
+
     @Test func closeScoresOfferBoth() {
         guard case .choice(let first, let second) = matcher.decide("vpn") else {
             Issue.record("'vpn' fits two nuggets equally and should offer both")

@@ -59,12 +59,13 @@ let intents = arguments.count > 1 ? arguments[1] : "Intents"
 let datasets = arguments.count > 2 ? arguments[2] : "../shared/datasets"
 
 var rows: [Row] = []
-let pack = try ContentLinter.load(ContentDirectory.read(intents))
+let content = try ContentLinter.loadPack(ContentDirectory.read(intents))
+let pack = content.nuggets
 // Each example question with its first word dropped: near, but not exact, phrasings.
 let packQuestions = pack.flatMap { nugget in
     nugget.questions.map { (text: $0.split(separator: " ").dropFirst().joined(separator: " "), expected: Optional(nugget.id)) }
 }
-rows.append(try measure(name: "Intents/ starter pack (example questions, first word dropped)", build: { try Matcher(nuggets: pack) }, questions: packQuestions))
+rows.append(try measure(name: "Intents/ starter pack (example questions, first word dropped)", build: { try Matcher(nuggets: pack, outOfScope: content.outOfScope) }, questions: packQuestions))
 for name in ["banking77", "banking77-10shot", "banking77-oos"] {
     if let (train, test) = try dataset(datasets + "/" + name) {
         rows.append(try measure(name: name, build: { try Matcher(labelledRows: train) }, questions: test))

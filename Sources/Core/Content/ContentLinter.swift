@@ -1,11 +1,16 @@
-/// A loaded content set: the nuggets, and the quiz questions that test them.
+import Foundation
+
+/// A loaded content set: the nuggets, the quiz questions that test them, and example questions that
+/// no nugget should answer.
 public struct ContentPack: Sendable {
     public var nuggets: [Nugget]
     public var questions: [QuizQuestion]
+    public var outOfScope: [String]
 
-    public init(nuggets: [Nugget], questions: [QuizQuestion] = []) {
+    public init(nuggets: [Nugget], questions: [QuizQuestion] = [], outOfScope: [String] = []) {
         self.nuggets = nuggets
         self.questions = questions
+        self.outOfScope = outOfScope
     }
 }
 
@@ -15,6 +20,7 @@ public enum ContentLinter {
     public struct Report: Sendable {
         public var nuggets: [Nugget]
         public var questions: [QuizQuestion] = []
+        public var outOfScope: [String] = []
         public var diagnostics: [Diagnostic]
         public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
     }
@@ -76,16 +82,41 @@ public enum ContentLinter {
                 questions.append(complete)
             }
         }
+        var outOfScope: [String] = []
+        for file in files where SourceFile.isOutOfScope(file.path) {
+            for (offset, raw) in file.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+                let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !text.isEmpty, !text.hasPrefix("#") else { continue }
+                let line = offset + 1
+                let key = normalizedQuestion(text)
+                guard !key.isEmpty else {
+                    diagnostics.append(Diagnostic(path: file.path, line: line, message: "\"\(text)\" has no words to match"))
+                    continue
+                }
+                if let first = firstQuestion[key] {
+                    let place = first.path == file.path ? "line \(first.line)" : "\(first.path):\(first.line)"
+                    let owner = first.id.map { "an example question of nugget '\($0)'" } ?? "listed already"
+                    diagnostics.append(Diagnostic(
+                        path: file.path, line: line,
+                        message: "question \"\(text)\" is out of scope here but \(owner) (\(place)); keep it in one place"))
+                    continue
+                }
+                firstQuestion[key] = (file.path, line, nil)
+                outOfScope.append(text)
+            }
+        }
         diagnostics.sort { ($0.path, $0.line) < ($1.path, $1.line) }
         let failed = diagnostics.contains { $0.severity == .error }
-        return Report(nuggets: failed ? [] : parsed.compactMap(\.nugget), questions: failed ? [] : questions, diagnostics: diagnostics)
+        return Report(
+            nuggets: failed ? [] : parsed.compactMap(\.nugget), questions: failed ? [] : questions, outOfScope: failed ? [] : outOfScope,
+            diagnostics: diagnostics)
     }
 
     /// Loads nuggets and quiz questions for serving, or an error listing what lint found.
     public static func loadPack(_ files: [SourceFile]) throws(ContentError) -> ContentPack {
         let report = lint(files)
         guard report.errorCount == 0 else { throw ContentError.invalid(report.diagnostics) }
-        return ContentPack(nuggets: report.nuggets, questions: report.questions)
+        return ContentPack(nuggets: report.nuggets, questions: report.questions, outOfScope: report.outOfScope)
     }
 
     /// Loads a content set for serving: every nugget, or an error listing what lint found.

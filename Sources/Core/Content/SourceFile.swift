@@ -12,11 +12,14 @@ public struct SourceFile: Sendable, Hashable {
 
     static func isNugget(_ path: String) -> Bool { path.hasSuffix(".md") }
     static func isQuiz(_ path: String) -> Bool { path.hasSuffix(".yaml") || path.hasSuffix(".yml") }
+    /// Questions no nugget should answer, one per line.
+    static func isOutOfScope(_ path: String) -> Bool { (path as NSString).lastPathComponent == outOfScopeName }
+    public static let outOfScopeName = "out-of-scope.txt"
 }
 
-/// Reads the content files of a directory: every nugget (`*.md`) and quiz file (`*.yaml`, `*.yml`)
-/// below it except `README.md` and files whose name starts with `_` (drafts), in a stable order so
-/// ids and lint output are reproducible.
+/// Reads the content files of a directory: every nugget (`*.md`), quiz file (`*.yaml`, `*.yml`) and
+/// list of out-of-scope questions (`out-of-scope.txt`) below it except `README.md` and files whose
+/// name starts with `_` (drafts), in a stable order so ids and lint output are reproducible.
 public enum ContentDirectory {
     public static func read(_ directory: String) throws(ContentError) -> [SourceFile] {
         let root = URL(fileURLWithPath: directory)
@@ -30,7 +33,7 @@ public enum ContentDirectory {
         var paths: [String] = []
         for case let url as URL in walker {
             let name = url.lastPathComponent
-            guard SourceFile.isNugget(name) || SourceFile.isQuiz(name), name.lowercased() != "readme.md", !name.hasPrefix("_") else { continue }
+            guard SourceFile.isNugget(name) || SourceFile.isQuiz(name) || SourceFile.isOutOfScope(name), name.lowercased() != "readme.md", !name.hasPrefix("_") else { continue }
             paths.append(url.path)
         }
         paths.sort()

@@ -24,13 +24,16 @@ public struct BM25Parameters: Sendable, Codable, Equatable {
 /// Builds a `KeywordIndex` whose weights are BM25F scores over a nugget's fields:
 /// weight(t, d) = idf(t) · tf′ / (k1 + tf′), with tf′ = Σ_fields w_f · tf_f / (1 − b_f + b_f · len_f / avglen_f).
 public enum BM25Weighting {
+    /// - Parameter statisticsFrom: how many of the first documents the corpus statistics (document
+    ///   frequencies, average field lengths) come from; the others are weighted by those statistics
+    ///   without changing them (out-of-scope examples: adding them leaves the nuggets' weights alone).
     public static func index(
-        documents: [[NuggetField: [String]]], parameters: BM25Parameters = BM25Parameters()
+        documents: [[NuggetField: [String]]], parameters: BM25Parameters = BM25Parameters(), statisticsFrom: Int? = nil
     ) -> KeywordIndex {
-        let count = documents.count
+        let count = min(statisticsFrom ?? documents.count, documents.count)
         var averageLength: [NuggetField: Double] = [:]
         for field in NuggetField.allCases {
-            let total = documents.reduce(0) { $0 + ($1[field]?.count ?? 0) }
+            let total = documents.prefix(count).reduce(0) { $0 + ($1[field]?.count ?? 0) }
             averageLength[field] = max(1, Double(total) / Double(max(1, count)))
         }
         // term → document → weighted, length-normalised frequency
@@ -47,10 +50,11 @@ public enum BM25Weighting {
                 }
             }
         }
-        var index = KeywordIndex(documentCount: count)
+        var index = KeywordIndex(documentCount: documents.count)
         for term in pseudoFrequency.keys.sorted() {
             let byDocument = pseudoFrequency[term]!
-            let idf = inverseDocumentFrequency(documentCount: count, frequency: byDocument.count)
+            let frequency = count == documents.count ? byDocument.count : byDocument.keys.reduce(0) { $0 + ($1 < count ? 1 : 0) }
+            let idf = inverseDocumentFrequency(documentCount: count, frequency: frequency)
             let postings = byDocument.sorted { $0.key < $1.key }.map { document, tf in
                 KeywordIndex.Posting(document: document, weight: Float(idf * tf / (parameters.k1 + tf)))
             }

@@ -11,8 +11,16 @@ struct KeywordRanker: Sendable {
     let typos: TypoCorrector?
     /// The mass of a word no nugget uses (idf of a term with document frequency 0, scaled).
     let unknownMass: Float
+    /// Documents from this number on are out-of-scope example questions, not nuggets.
+    var firstOutOfScope: Int { nuggets.count }
 
-    init(nuggets: [Nugget], settings: MatcherSettings, analyzer: TextAnalyzer, bm25: BM25Parameters = BM25Parameters()) {
+    /// - Parameter outOfScope: questions no nugget should answer. Each is a document of its own (with
+    ///   only a questions field) weighted by the nuggets' statistics, so the nuggets' own weights are
+    ///   the same with or without them; a question whose best document is one of them is not answered.
+    init(
+        nuggets: [Nugget], outOfScope: [String] = [], settings: MatcherSettings, analyzer: TextAnalyzer,
+        bm25: BM25Parameters = BM25Parameters()
+    ) {
         self.nuggets = nuggets
         self.settings = settings
         self.analyzer = analyzer
@@ -38,10 +46,16 @@ struct KeywordRanker: Sendable {
             fields[.body] = analyse(nugget.body, document: number)
             documents.append(fields)
         }
-        let index = BM25Weighting.index(documents: documents, parameters: bm25)
+        for (offset, question) in outOfScope.enumerated() {
+            documents.append([.questions: analyse(question, document: nuggets.count + offset)])
+        }
+        let index = BM25Weighting.index(documents: documents, parameters: bm25, statisticsFrom: nuggets.count)
         self.index = index
         self.surfaceTerms = surface.compactMapValues { index.id(of: $0) }
-        self.typos = settings.typoTolerance ? TypoCorrector(vocabulary: surfaceDocuments.mapValues(\.count)) : nil
+        // Typos are corrected towards the nuggets' words only (as without out-of-scope examples).
+        let nuggetCount = nuggets.count
+        let vocabulary = surfaceDocuments.mapValues { documents in documents.count { $0 < nuggetCount } }.filter { $0.value > 0 }
+        self.typos = settings.typoTolerance ? TypoCorrector(vocabulary: vocabulary) : nil
         let rareIDF = BM25Weighting.inverseDocumentFrequency(documentCount: nuggets.count, frequency: 0)
         self.unknownMass = Float(rareIDF * bm25.referenceSaturation * settings.unknownWordWeight)
     }
@@ -70,11 +84,12 @@ struct KeywordRanker: Sendable {
         return (terms, unknown)
     }
 
-    /// The best nuggets for a question, best first, at most `limit`: (nugget number, score, confidence).
+    /// The best documents for a question, best first, at most `limit`: (document number, score,
+    /// confidence). Numbers from `firstOutOfScope` on are out-of-scope examples.
     func rank(_ question: String, limit: Int) -> [(document: Int, score: Float, confidence: Double)] {
         let (terms, unknown) = queryTerms(question)
         guard !terms.isEmpty else { return [] }
-        var scores = [Float](repeating: 0, count: nuggets.count)
+        var scores = [Float](repeating: 0, count: index.documentCount)
         var touched: [Int32] = []
         var mass = unknown
         for term in terms {

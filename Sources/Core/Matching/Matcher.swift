@@ -49,8 +49,9 @@ public struct Matcher: Sendable {
         return examples >= learnedModelExamples * nuggets ? .learned : .heldOutContest
     }
 
-    /// - Parameter outOfScope: example questions that must not be answered (they teach the model what
-    ///   to reject; the keyword ranker ignores them).
+    /// - Parameter outOfScope: example questions that must not be answered: the learned model learns
+    ///   to reject what is like them, and the keyword ranker does not answer a question whose closest
+    ///   document is one of them.
     public init(nuggets: [Nugget], outOfScope: [String] = [], settings: MatcherSettings = MatcherSettings()) throws(MatcherError) {
         self.nuggets = nuggets
         self.settings = settings
@@ -75,7 +76,7 @@ public struct Matcher: Sendable {
         }
         engine = learned
             ? .learned(Self.trainModel(nuggets: nuggets, outOfScope: outOfScope, settings: settings, analyzer: analyzer))
-            : .keyword(KeywordRanker(nuggets: nuggets, settings: settings, analyzer: analyzer))
+            : .keyword(KeywordRanker(nuggets: nuggets, outOfScope: outOfScope, settings: settings, analyzer: analyzer))
     }
 
     /// Trains the learned engine: each nugget's questions, title and keywords are examples of it, its
@@ -115,7 +116,7 @@ public struct Matcher: Sendable {
                     }
                 }
             }
-            let ranker = KeywordRanker(nuggets: training, settings: settings, analyzer: analyzer)
+            let ranker = KeywordRanker(nuggets: training, outOfScope: outOfScope, settings: settings, analyzer: analyzer)
             let model = trainModel(nuggets: training, outOfScope: outOfScope, settings: ranking, analyzer: analyzer)
             for (question, number) in heldOut {
                 if ranker.rank(question, limit: 1).first?.document == number { keywordRight += 1 }
@@ -153,14 +154,20 @@ public struct Matcher: Sendable {
         ranking(question, limit: limit).matches
     }
 
-    /// The ranked matches, and (learned engine) the calibrated chance that one of the top two is right.
-    func ranking(_ question: String, limit: Int) -> (matches: [Match], pairConfidence: Double?) {
+    /// The ranked matches; (learned engine) the calibrated chance that one of the top two is right;
+    /// (keyword engine) whether an out-of-scope example question ranks above every nugget.
+    func ranking(_ question: String, limit: Int) -> (matches: [Match], pairConfidence: Double?, outOfScope: Bool) {
         var ranked: [(document: Int, score: Float, confidence: Double)]
         var pairConfidence: Double?
+        var outOfScope = false
         let tokens = Tokenizer.tokens(question)
         switch engine {
         case .keyword(let ranker):
-            ranked = ranker.rank(question, limit: limit)
+            // Out-of-scope examples rank beside the nuggets; when one comes first the question is like
+            // those that must not be answered: the nuggets below it are near misses at most.
+            ranked = ranker.rank(question, limit: limit + 1)
+            outOfScope = (ranked.first?.document ?? 0) >= ranker.firstOutOfScope
+            ranked = Array(ranked.lazy.filter { $0.document < ranker.firstOutOfScope }.prefix(limit))
         case .learned(let model):
             // The calibrated probability; a question whose content words are mostly unknown to the content
             // (off-topic) is scaled down, since no held-out example showed the model such questions.
@@ -187,13 +194,14 @@ public struct Matcher: Sendable {
             ranked.insert((exact, (ranked.first?.score ?? 0) + 1, 1), at: 0)
             ranked = Array(ranked.prefix(limit))
             exactHit = true
+            outOfScope = false
         }
         let matches = ranked.enumerated().map { position, entry in
             Match(
                 nuggetID: nuggets[entry.document].id, title: nuggets[entry.document].title, score: Double(entry.score),
                 confidence: entry.confidence, exact: exactHit && position == 0)
         }
-        return (matches, pairConfidence)
+        return (matches, pairConfidence, outOfScope)
     }
 
     /// A question's wording, ignoring case and punctuation, as a 64-bit hash of its tokens.
@@ -225,8 +233,8 @@ public struct Matcher: Sendable {
 
     /// Answer, offer two, or admit not knowing.
     public func decide(_ question: String) -> MatchDecision {
-        let (ranked, pairConfidence) = ranking(question, limit: 3)
-        guard let best = ranked.first else { return .unknown(nearMisses: []) }
+        let (ranked, pairConfidence, outOfScope) = ranking(question, limit: 3)
+        guard let best = ranked.first, !outOfScope else { return .unknown(nearMisses: ranked) }
         guard best.confidence >= threshold else {
             // Neither is sure enough alone, but the question is clearly about one of two close nuggets:
             // offer both rather than nothing.

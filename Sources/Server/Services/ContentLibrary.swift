@@ -50,12 +50,12 @@ public final class ContentLibrary: Service, Sendable {
         let started = ContinuousClock.now
         let pack = try ContentLinter.loadPack(ContentDirectory.read(folder))
         let nuggets = pack.nuggets
-        let matcher = try Matcher(nuggets: nuggets, settings: settings)
+        let matcher = try Matcher(nuggets: nuggets, outOfScope: pack.outOfScope, settings: settings)
         let elapsed = ContinuousClock.now - started
         logger.info(
             "content loaded",
             metadata: [
-                "nuggets": "\(nuggets.count)", "quiz_questions": "\(pack.questions.count)", "folder": "\(folder)", "engine": "\(matcher.engineName)",
+                "nuggets": "\(nuggets.count)", "out_of_scope": "\(pack.outOfScope.count)", "quiz_questions": "\(pack.questions.count)", "folder": "\(folder)", "engine": "\(matcher.engineName)",
                 "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
             ])
         return Loaded(assistant: Assistant(matcher: matcher), quizmaster: Quizmaster(questions: pack.questions, nuggets: nuggets, settings: quiz))
