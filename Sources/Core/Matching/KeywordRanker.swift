@@ -13,6 +13,7 @@ struct KeywordRanker: Sendable {
     let unknownMass: Float
     /// Documents from this number on are out-of-scope example questions, not nuggets.
     var firstOutOfScope: Int { nuggets.count }
+    var hasOutOfScope: Bool { index.documentCount > nuggets.count }
 
     /// - Parameter outOfScope: questions no nugget should answer. Each is a document of its own (with
     ///   only a questions field) weighted by the nuggets' statistics, so the nuggets' own weights are
@@ -54,7 +55,9 @@ struct KeywordRanker: Sendable {
         self.surfaceTerms = surface.compactMapValues { index.id(of: $0) }
         // Typos are corrected towards the nuggets' words only (as without out-of-scope examples).
         let nuggetCount = nuggets.count
-        let vocabulary = surfaceDocuments.mapValues { documents in documents.count { $0 < nuggetCount } }.filter { $0.value > 0 }
+        let vocabulary = outOfScope.isEmpty
+            ? surfaceDocuments.mapValues(\.count)
+            : surfaceDocuments.mapValues { documents in documents.count { $0 < nuggetCount } }.filter { $0.value > 0 }
         self.typos = settings.typoTolerance ? TypoCorrector(vocabulary: vocabulary) : nil
         let rareIDF = BM25Weighting.inverseDocumentFrequency(documentCount: nuggets.count, frequency: 0)
         self.unknownMass = Float(rareIDF * bm25.referenceSaturation * settings.unknownWordWeight)

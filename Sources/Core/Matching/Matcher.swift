@@ -165,9 +165,11 @@ public struct Matcher: Sendable {
         case .keyword(let ranker):
             // Out-of-scope examples rank beside the nuggets; when one comes first the question is like
             // those that must not be answered: the nuggets below it are near misses at most.
-            ranked = ranker.rank(question, limit: limit + 1)
-            outOfScope = (ranked.first?.document ?? 0) >= ranker.firstOutOfScope
-            ranked = Array(ranked.lazy.filter { $0.document < ranker.firstOutOfScope }.prefix(limit))
+            ranked = ranker.rank(question, limit: ranker.hasOutOfScope ? limit + 1 : limit)
+            if ranker.hasOutOfScope {
+                outOfScope = (ranked.first?.document ?? 0) >= ranker.firstOutOfScope
+                ranked = Array(ranked.lazy.filter { $0.document < ranker.firstOutOfScope }.prefix(limit))
+            }
         case .learned(let model):
             // The calibrated probability; a question whose content words are mostly unknown to the content
             // (off-topic) is scaled down, since no held-out example showed the model such questions.
