@@ -128,6 +128,10 @@ struct LearnedMatcherTests {
         #expect(Matcher.autoEngine(nuggets: 100, examples: 250) == .keyword)
         #expect(Matcher.autoEngine(nuggets: 100, examples: 500) == .heldOutContest)
         #expect(Matcher.autoEngine(nuggets: 1, examples: 500) == .keyword)
+        // Out-of-scope examples add training work but are no nugget's questions.
+        #expect(Matcher.autoEngine(nuggets: 100, examples: 250, outOfScope: 500) == .keyword)
+        #expect(Matcher.autoEngine(nuggets: 77, examples: 10_003, outOfScope: 45_000) == .keyword)
+        #expect(try Matcher(nuggets: Fixtures.nuggets, outOfScope: (0..<40).map { "off topic question number \($0)" }).engineName == "keyword")
         // 1,000 nuggets with 8 questions each: 8,000 examples × 1,000 nuggets is past the
         // training budget, so no minutes-long training at start-up or reload; the keyword ranker answers.
         let many = (0..<1000).map { number in

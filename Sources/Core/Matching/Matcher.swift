@@ -43,9 +43,12 @@ public struct Matcher: Sendable {
         case heldOutContest
     }
 
-    /// The engine `model: auto` uses for this many nuggets and example questions.
-    public static func autoEngine(nuggets: Int, examples: Int) -> AutoEngine {
-        guard nuggets >= 2, examples * nuggets <= learnedModelWork, examples >= contestExamples * nuggets else { return .keyword }
+    /// The engine `model: auto` uses for this many nuggets, example questions of theirs, and
+    /// out-of-scope examples (which count towards the training work, not towards questions per nugget).
+    public static func autoEngine(nuggets: Int, examples: Int, outOfScope: Int = 0) -> AutoEngine {
+        guard nuggets >= 2, (examples + outOfScope) * nuggets <= learnedModelWork, examples >= contestExamples * nuggets else {
+            return .keyword
+        }
         return examples >= learnedModelExamples * nuggets ? .learned : .heldOutContest
     }
 
@@ -68,7 +71,9 @@ public struct Matcher: Sendable {
         case .learned: learned = !nuggets.isEmpty  // nothing to learn from no nuggets
         case .keyword: learned = false
         case .auto:
-            switch Self.autoEngine(nuggets: nuggets.count, examples: nuggets.reduce(outOfScope.count) { $0 + $1.questions.count }) {
+            switch Self.autoEngine(
+                nuggets: nuggets.count, examples: nuggets.reduce(0) { $0 + $1.questions.count }, outOfScope: outOfScope.count)
+            {
             case .keyword: learned = false
             case .learned: learned = !nuggets.isEmpty  // nothing to learn from no nuggets
             case .heldOutContest: learned = Self.learnedWinsHeldOut(nuggets: nuggets, outOfScope: outOfScope, settings: settings, analyzer: analyzer)
