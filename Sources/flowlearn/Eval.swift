@@ -130,6 +130,17 @@ struct Eval: ParsableCommand {
                 format: "%.2f       %.4f             %@", threshold, Double(right) / Double(max(1, inScope.count)),
                 outOfScope.isEmpty ? "n/a" : String(format: "%.4f", Double(rejected) / Double(outOfScope.count))))
         }
+        // Reliability: how often the top answer is right at each level of confidence (a calibrated
+        // matcher's rows sit near the diagonal).
+        StandardError.print("confidence  questions  mean-confidence  right")
+        for bin in 0..<10 {
+            let low = Double(bin) / 10
+            let members = scored.filter { $0.confidence >= low && ($0.confidence < low + 0.1 || bin == 9) }
+            guard !members.isEmpty else { continue }
+            let mean = members.reduce(0) { $0 + $1.confidence } / Double(members.count)
+            let right = Double(members.filter(\.right).count) / Double(members.count)
+            StandardError.print(String(format: "%.1f-%.1f     %9d  %15.3f  %5.3f", low, low + 0.1, members.count, mean, right))
+        }
     }
 
     private func rows(_ path: String) throws -> [LabelledCSV.Row] {

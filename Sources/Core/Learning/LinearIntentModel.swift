@@ -19,6 +19,10 @@ public struct LinearIntentModel: Sendable {
         /// training regularises towards many weak cues (good with plenty of examples), keeping them
         /// all suits a handful of examples per nugget.
         public var dropoutCandidates: [Float] = [0, 0.6]
+        /// Softmax: how much nuggets whose titles share a word share their weights (0: not at all). A
+        /// question about one card nugget is then evidence for the other card nuggets too, which helps
+        /// most when each nugget has few example questions.
+        public var titleSharing: Float = 0.25
         /// SVM: regularisation (larger fits the training data more closely) and passes.
         public var cost: Float = 1
         public var maxEpochs = 20
@@ -41,8 +45,9 @@ public struct LinearIntentModel: Sendable {
             case svm
         }
 
-        /// The trainers to choose between on the held-out folds.
-        var candidates: [any LinearTrainer] {
+        /// The trainers to choose between on the held-out folds; `groups`: classes that share part of
+        /// their weights (see `titleSharing`).
+        func candidates(groups: [[Int]] = []) -> [any LinearTrainer] {
             switch solver {
             case .svm:
                 var trainer = LinearSVMTrainer()
@@ -56,6 +61,8 @@ public struct LinearIntentModel: Sendable {
                     trainer.learningRate = learningRate
                     trainer.l2 = l2
                     trainer.dropout = dropout
+                    trainer.groups = groups
+                    trainer.groupRate = titleSharing
                     return trainer
                 }
             }
@@ -87,9 +94,10 @@ public struct LinearIntentModel: Sendable {
     public let calibration: Calibration
 
     /// Learns from the examples, then calibrates on held-out folds. The final model and the folds'
-    /// models train at the same time, one per core.
+    /// models train at the same time, one per core. `titles[c]` names class `c` (nuggets whose titles
+    /// share a word share part of their weights; none given, none shared).
     public static func train(
-        _ examples: [Example], classes: Int, stemmer: SnowballStemmer, stopwords: Set<String> = [], settings: Settings = Settings()
+        _ examples: [Example], classes: Int, titles: [String] = [], stemmer: SnowballStemmer, stopwords: Set<String> = [], settings: Settings = Settings()
     ) -> LinearIntentModel {
         let (vectorizer, vectors) = TextVectorizer.fit(examples.map(\.text), stemmer: stemmer, stopwords: stopwords)
         var rowsMatrix = SparseMatrix()
@@ -98,7 +106,8 @@ public struct LinearIntentModel: Sendable {
         let labels = examples.map { Int32($0.label ?? -1) }
         let rowWeights = examples.map(\.weight)
         let folds = Folds(labels: labels, classes: classes, settings: settings)
-        let candidates = folds == nil ? Array(settings.candidates.prefix(1)) : settings.candidates
+        let all = settings.candidates(groups: TitleGroups.groups(titles: titles, stemmer: stemmer, stopwords: stopwords))
+        let candidates = folds == nil ? Array(all.prefix(1)) : all
         /// Trains the given (candidate, fold) jobs one per core; fold nil is the final model on all rows.
         func trainAll(_ jobs: [(candidate: Int, fold: Int?)]) -> [LinearWeights] {
             let results = Mutex([LinearWeights?](repeating: nil, count: jobs.count))
@@ -254,3 +263,16 @@ struct Folds: Sendable {
     }
 }
 
+/// Classes grouped by the words their titles share: "card arrival", "card delivery estimate" and
+/// "lost or stolen card" form the group "card". Stopwords and words of a single title make no group.
+enum TitleGroups {
+    static func groups(titles: [String], stemmer: SnowballStemmer, stopwords: Set<String>) -> [[Int]] {
+        var members: [String: [Int]] = [:]
+        for (klass, title) in titles.enumerated() {
+            for stem in Set(Tokenizer.tokens(title).filter { !stopwords.contains($0) }.map(stemmer.stem)) {
+                members[stem, default: []].append(klass)
+            }
+        }
+        return members.filter { $0.value.count >= 2 }.sorted { $0.key < $1.key }.map(\.value)
+    }
+}

@@ -18,6 +18,12 @@ struct SoftmaxTrainer: LinearTrainer {
     /// Share of a row's features left out at random in each step (their survivors scaled up to match).
     var dropout: Float = 0
     var seed: UInt64 = 0x50F7
+    /// Groups of classes that share part of their weights (nuggets whose titles share a word), and how
+    /// much: each class's weights are its own plus one shared vector per group it belongs to. Trained in
+    /// place: a step on one class's loss also moves every class of its groups by `groupRate` times the
+    /// group's summed gradient, which is exactly that model's update at no extra memory.
+    var groups: [[Int]] = []
+    var groupRate: Float = 0
 
     func train(
         _ matrix: SparseMatrix, labels: [Int32], rowWeights: [Float]?, activeClasses: [Int], classes: Int, features: Int
@@ -36,6 +42,10 @@ struct SoftmaxTrainer: LinearTrainer {
         var step: Float = 0
         let uniform = 1 / Float(max(1, k))
         var kept: [Int] = []
+        // The groups over the active classes' positions (a group needs two active members to share anything).
+        let groupMembers: [[Int]] = groupRate > 0
+            ? groups.map { $0.compactMap { compact[$0] >= 0 ? Int(compact[$0]) : nil } }.filter { $0.count >= 2 } : []
+        var groupGradient = [Float](repeating: 0, count: groupMembers.count)
 
         let keepScale = 1 / (1 - dropout)
         w.withUnsafeMutableBufferPointer { w in
@@ -75,6 +85,16 @@ struct SoftmaxTrainer: LinearTrainer {
                             for c in 0..<k { s[c] *= g }
                             let weight = rowWeights?[row] ?? 1
                             if target >= 0 { s[Int(target)] -= weight } else { for c in 0..<k { s[c] -= weight * uniform } }
+                            if !groupMembers.isEmpty {
+                                for (group, members) in groupMembers.enumerated() {
+                                    var sum: Float = 0
+                                    for c in members { sum += s[c] }
+                                    groupGradient[group] = sum * groupRate
+                                }
+                                for (group, members) in groupMembers.enumerated() {
+                                    for c in members { s[c] += groupGradient[group] }
+                                }
+                            }
                             // Shrink everything (through the scale), then step on the row's features.
                             scale *= 1 - rate * l2
                             let move = rate / scale

@@ -96,7 +96,7 @@ public struct Matcher: Sendable {
         }
         examples += outOfScope.map { .init(text: $0, label: nil) }
         return LinearIntentModel.train(
-            examples, classes: nuggets.count, stemmer: analyzer.stemmer, stopwords: analyzer.stopwords, settings: settings.learning)
+            examples, classes: nuggets.count, titles: nuggets.map(\.title), stemmer: analyzer.stemmer, stopwords: analyzer.stopwords, settings: settings.learning)
     }
 
     /// Holds out every third example question of each nugget in turn, builds both engines on the rest
