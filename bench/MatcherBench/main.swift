@@ -55,8 +55,16 @@ func dataset(_ folder: String) throws -> (train: [LabelledCSV.Row], test: [(text
 }
 
 let arguments = CommandLine.arguments
+if arguments.count > 3 || arguments.dropFirst().contains(where: { $0.hasPrefix("-") }) {
+    FileHandle.standardError.write(Data("usage: flowlearn-bench [INTENTS_DIR] [DATASETS_DIR]   (defaults: Intents ../shared/datasets)\n".utf8))
+    exit(arguments.contains("--help") || arguments.contains("-h") ? 0 : 2)
+}
 let intents = arguments.count > 1 ? arguments[1] : "Intents"
 let datasets = arguments.count > 2 ? arguments[2] : "../shared/datasets"
+guard FileManager.default.fileExists(atPath: intents) else {
+    FileHandle.standardError.write(Data("flowlearn-bench: content directory '\(intents)' does not exist\n".utf8))
+    exit(2)
+}
 
 var rows: [Row] = []
 let content = try ContentLinter.loadPack(ContentDirectory.read(intents))
