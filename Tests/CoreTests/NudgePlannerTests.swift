@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 
-@Suite("Nudge planning: time zones, daylight saving, quiet hours, weekends")
+@Suite("Nudge planning: time zones, daylight saving, quiet hours, weekends, holidays")
 struct NudgePlannerTests {
     static let nuggets = (0..<6).map { Nugget(id: "n\($0)", title: "Nugget \($0)", topic: $0 < 3 ? "security" : "meetings") }
     static let question = QuizQuestion(
@@ -61,6 +61,42 @@ struct NudgePlannerTests {
         #expect(!rules.isQuiet(LocalTime("08:00")!) && !rules.isQuiet(LocalTime("18:59")!))
         let night = simulate([subscriber("owl", zone: "Europe/Berlin", time: "22:00")], from: Self.utc("2026-11-30T00:00:00Z"), days: 3)
         #expect(night.isEmpty)
+    }
+
+    @Test func holidaysFollowEachPersonsLocalDate() {
+        var rules = NudgeRules()
+        rules.holidays = ["12-25", "2026-12-24"]
+        let planner = NudgePlanner(nuggets: Self.nuggets, questions: [Self.question], rules: rules)
+        // 08:30 in Tokyo is 23:30 UTC the day before: its holiday is Tokyo's 24th, not UTC's.
+        let subscribers = [
+            subscriber("ny", zone: "America/New_York"), subscriber("tokyo", zone: "Asia/Tokyo"), subscriber("early", zone: "Asia/Tokyo", time: "08:30"),
+        ]
+        var dates: [String: [String]] = [:]
+        var seen = Set<String>()
+        // Monday 2026-12-21 through Monday 2026-12-28 (24 and 25 December are Thursday and Friday).
+        for minute in stride(from: 0, to: 8 * 24 * 60, by: 5) {
+            for nudge in planner.plan(subscribers, histories: [:], at: Self.utc("2026-12-21T00:00:00Z").addingTimeInterval(Double(minute) * 60))
+            where seen.insert(nudge.key).inserted {
+                dates[String(nudge.recipient.split(separator: ":").last!), default: []].append(nudge.localDate)
+            }
+        }
+        #expect(dates["ny"] == ["2026-12-21", "2026-12-22", "2026-12-23", "2026-12-28"])
+        #expect(dates["tokyo"] == ["2026-12-21", "2026-12-22", "2026-12-23", "2026-12-28"])
+        #expect(dates["early"] == ["2026-12-21", "2026-12-22", "2026-12-23", "2026-12-28", "2026-12-29"])  // its 29th begins inside the window
+        // A yearly entry holds in any year; a dated one only in its own.
+        #expect(rules.isHoliday("2031-12-25") && rules.isHoliday("2026-12-24") && !rules.isHoliday("2027-12-24"))
+        // Channel nudges keep them too, even on a channel that posts every day.
+        let channel = ChannelNudge(channel: "C1", time: LocalTime("10:00")!, timeZone: "Europe/Berlin", weekdays: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+        #expect(planner.plan([channel], seen: [:], at: Self.utc("2026-12-25T09:00:00Z")).isEmpty)
+        #expect(planner.plan([channel], seen: [:], at: Self.utc("2026-12-26T09:00:00Z")).count == 1)
+    }
+
+    @Test(arguments: [
+        ("2026-12-25", true), ("12-25", true), ("02-29", true), ("2024-02-29", true), ("2026-02-29", false), ("2026-13-01", false),
+        ("12-32", false), ("2026-12-5", false), ("christmas", false), ("", false), ("12/25", false), ("2026-12-25-01", false),
+    ])
+    func holidayEntriesAreCalendarDates(_ entry: String, _ valid: Bool) {
+        #expect(NudgeRules.isHolidayEntry(entry) == valid)
     }
 
     @Test func aNudgeMissedByMoreThanTwoHoursIsSkipped() {

@@ -24,6 +24,12 @@ struct ConfigurationTests {
         }
     }
 
+    @Test func holidaysReachTheNudgeRules() throws {
+        let configuration = try parse(#"{"nudges": {"holidays": ["12-25", "2027-04-16"]}}"#)
+        #expect(configuration.nudges.rules.holidays == ["12-25", "2027-04-16"])
+        #expect(configuration.nudges.rules.isHoliday("2030-12-25"))
+    }
+
     @Test func missingKeysTakeDefaults() throws {
         let configuration = try parse(#"{"server": {"port": 9000}}"#)
         #expect(configuration.server.port == 9000)
@@ -39,6 +45,7 @@ struct ConfigurationTests {
         (#"{"log": {"level": "loud"}}"#, "test.json: key 'log.level': must be one of"),
         (#"{"store": 3}"#, "test.json: key 'store': must be an object"),
         (#"{"server": {"port": 80"#, "test.json: is not valid JSON"),
+        (#"{"nudges": {"holidays": ["12-25", "2026-02-30"]}}"#, "test.json: key 'nudges.holidays[1]': '2026-02-30' is not a date"),
     ])
     func badFilesNameTheKey(_ json: String, _ expected: String) {
         #expect {

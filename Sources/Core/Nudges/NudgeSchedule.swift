@@ -50,15 +50,43 @@ public enum Weekday: Int, Sendable, Hashable, Codable, CaseIterable {
     }
 }
 
-/// When nudges may go out: quiet hours, working days, and how late a missed nudge may still be sent.
+/// When nudges may go out: quiet hours, working days, holidays, and how late a missed nudge may
+/// still be sent.
 public struct NudgeRules: Sendable, Hashable {
     /// No nudge from `quietStart` until `quietEnd` (across midnight when start > end).
     public var quietStart = LocalTime(hour: 19, minute: 0)
     public var quietEnd = LocalTime(hour: 8, minute: 0)
     /// A nudge whose time passed more than this many seconds ago is skipped (the server was down).
     public var lateTolerance: TimeInterval = 2 * 3600
+    /// Days with no nudges, by local date: `YYYY-MM-DD` for one day, `MM-DD` for that day every year.
+    /// A person's local date counts, so a holiday starts and ends at each one's own midnight.
+    public var holidays: Set<String> = []
 
     public init() {}
+
+    /// Whether `entry` is a holiday as `holidays` takes it: a real calendar date `YYYY-MM-DD`, or a
+    /// month and day `MM-DD` that exists in some year (`02-29` does).
+    public static func isHolidayEntry(_ entry: String) -> Bool {
+        let parts = entry.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return false }
+        let year: Int
+        switch parts.count {
+        case 3 where parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2: year = Int(parts[0])!
+        case 2 where parts[0].count == 2 && parts[1].count == 2: year = 2024  // a leap year: 02-29 exists
+        default: return false
+        }
+        let month = Int(parts[parts.count - 2])!
+        let day = Int(parts[parts.count - 1])!
+        guard (1...12).contains(month), day >= 1 else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= lengths[month - 1]
+    }
+
+    /// Whether the local date `YYYY-MM-DD` is a holiday.
+    public func isHoliday(_ localDate: String) -> Bool {
+        !holidays.isEmpty && (holidays.contains(localDate) || holidays.contains(String(localDate.suffix(5))))
+    }
 
     public func isQuiet(_ time: LocalTime) -> Bool {
         quietStart > quietEnd
@@ -66,8 +94,8 @@ public struct NudgeRules: Sendable, Hashable {
             : (time >= quietStart && time < quietEnd)
     }
 
-    /// The instant of `time` on the local date of `now` in `zone`, if that date is one of `days`, the
-    /// time is outside quiet hours, and `now` is at or after it but by no more than the late tolerance.
+    /// The instant of `time` on the local date of `now` in `zone`, if that date is one of `days` and not
+    /// a holiday, the time is outside quiet hours, and `now` is at or after it but by no more than the late tolerance.
     /// Across a daylight-saving change the wall-clock time is kept (09:30 stays 09:30); a time that
     /// does not exist that day (inside the spring-forward gap) moves forward by the gap.
     public func slot(_ time: LocalTime, days: [Weekday], zone: TimeZone, at now: Date) -> (instant: Date, localDate: String)? {
@@ -83,6 +111,7 @@ public struct NudgeRules: Sendable, Hashable {
         guard let instant = calendar.date(from: components) else { return nil }
         guard instant <= now, now.timeIntervalSince(instant) <= lateTolerance else { return nil }
         let localDate = String(format: "%04d-%02d-%02d", today.year ?? 0, today.month ?? 0, today.day ?? 0)
+        guard !isHoliday(localDate) else { return nil }
         return (instant, localDate)
     }
 }

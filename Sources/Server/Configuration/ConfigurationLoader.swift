@@ -54,7 +54,7 @@ public enum ConfigurationLoader {
             "maximumIntervalDays",
         ],
         "nudges": [
-            "enabled", "defaultTime", "defaultTimeZone", "quietStart", "quietEnd", "lateToleranceMinutes", "planIntervalSeconds",
+            "enabled", "defaultTime", "defaultTimeZone", "quietStart", "quietEnd", "lateToleranceMinutes", "holidays", "planIntervalSeconds",
             "concurrency", "perChannelPerSecond", "maxAttempts", "retryBackoffSeconds", "channels",
         ],
         "store": ["path"],
@@ -151,6 +151,9 @@ public enum ConfigurationLoader {
         guard c.nudges.maxAttempts >= 1 else { throw fail("nudges.maxAttempts", "must be at least 1") }
         guard c.nudges.perChannelPerSecond >= 0 else { throw fail("nudges.perChannelPerSecond", "must be 0 (off) or positive") }
         guard c.nudges.planIntervalSeconds >= 1 else { throw fail("nudges.planIntervalSeconds", "must be at least 1") }
+        for (index, holiday) in c.nudges.holidays.enumerated() where !NudgeRules.isHolidayEntry(holiday) {
+            throw fail("nudges.holidays[\(index)]", "'\(holiday)' is not a date YYYY-MM-DD or a yearly MM-DD")
+        }
         for (index, channel) in c.nudges.channels.enumerated() {
             let key = "nudges.channels[\(index)]"
             guard TimeZone(identifier: channel.timeZone) != nil else { throw fail(key + ".timeZone", "'\(channel.timeZone)' is not an IANA time zone") }

@@ -72,6 +72,8 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         public var quietEnd = LocalTime(hour: 8, minute: 0)
         /// A nudge missed by more than this (the server was down) is skipped, not sent late.
         public var lateToleranceMinutes = 120.0
+        /// Days without nudges (each person's local date): `YYYY-MM-DD` once, `MM-DD` every year.
+        public var holidays: [String] = []
         /// How often the planner looks for nudges that are due.
         public var planIntervalSeconds = 60.0
         /// Nudges sent at the same time.
@@ -90,6 +92,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
             rules.quietStart = quietStart
             rules.quietEnd = quietEnd
             rules.lateTolerance = lateToleranceMinutes * 60
+            rules.holidays = Set(holidays)
             return rules
         }
     }
