@@ -88,7 +88,13 @@ public enum FlowLearnApplication {
         router.get("/healthz") { _, _ in
             HTTPReply.json(.ok, ["status": "ok", "nuggets": "\(content.assistant.matcher.nuggets.count)"])
         }
-        router.get("/metrics") { _, _ in
+        let metricsAccess = MetricsAccess(token: setup.environment[configuration.server.metricsTokenEnv])
+        router.get("/metrics") { request, _ in
+            guard metricsAccess.allows(authorization: request.headers[.authorization]) else {
+                return Response(
+                    status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: "/metrics needs Authorization: Bearer <token>\n")))
+            }
             let page = await MetricsPage.render(http: metrics, matcher: content.assistant.matcher, store: store)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

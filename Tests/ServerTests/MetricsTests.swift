@@ -13,6 +13,29 @@ struct MetricsTests {
         }
     }
 
+    @Test func aConfiguredTokenIsRequired() async throws {
+        let sink = try await LocalHTTPSink()
+        var server = try TestServer(sink: sink)
+        server.environment["FLOWLEARN_METRICS_TOKEN"] = "s3cret-scrape"
+        try await server.application().test(.router) { client in
+            for header in [nil, "Bearer wrong", "Bearer s3cret-scrap", "Bearer s3cret-scrape2", "s3cret-scrape", "Basic s3cret-scrape"] {
+                var headers = HTTPFields()
+                if let header { headers[.authorization] = header }
+                try await client.execute(uri: "/metrics", method: .get, headers: headers) { response in
+                    #expect(response.status == .unauthorized, "\(header ?? "no header")")
+                    #expect(response.headers[.wwwAuthenticate] == "Bearer")
+                    #expect(!String(buffer: response.body).contains("flowlearn_"))
+                }
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer s3cret-scrape"]) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("flowlearn_content_nuggets "))
+            }
+            // Health checks stay open.
+            try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
+        }
+    }
+
     @Test func countsQuestionsByOutcomeAndRequestsByRoutePattern() async throws {
         let sink = try await LocalHTTPSink()
         let server = try TestServer(sink: sink)

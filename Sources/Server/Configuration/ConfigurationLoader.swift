@@ -46,7 +46,7 @@ public enum ConfigurationLoader {
     /// Every key the file may hold, by section; written out so a typo is caught, not ignored.
     static let knownKeys: [String: Set<String>] = [
         "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "teams", "discord", "mattermost", "poster", "log", "$comment"],
-        "server": ["host", "port", "maxBodyBytes"],
+        "server": ["host", "port", "maxBodyBytes", "metricsTokenEnv"],
         "content": ["intents"],
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
         "quiz": [

@@ -26,6 +26,9 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         public var port = 8080
         /// Larger request bodies get 413 before anything reads them.
         public var maxBodyBytes = 1 << 20
+        /// Environment variable with a token for `GET /metrics`: when it is set, a scrape must send
+        /// `Authorization: Bearer <token>`; unset, `/metrics` is open (as on the default 127.0.0.1).
+        public var metricsTokenEnv = "FLOWLEARN_METRICS_TOKEN"
     }
 
     public struct ContentSection: Sendable, Codable, Equatable {

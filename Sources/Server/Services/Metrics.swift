@@ -4,6 +4,30 @@ import HTTPTypes
 import Hummingbird
 import Synchronization
 
+/// Who may read `/metrics`: anyone when no token is configured, else a request with
+/// `Authorization: Bearer <token>` (compared without an early exit).
+struct MetricsAccess: Sendable {
+    let token: String?
+
+    init(token: String?) {
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func allows(authorization: String?) -> Bool {
+        guard let token else { return true }
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return false }
+        let presented = Array(authorization.utf8.dropFirst(7))
+        let expected = Array(token.utf8)
+        var difference = presented.count ^ expected.count
+        for index in 0..<max(presented.count, expected.count) {
+            let a = index < presented.count ? presented[index] : 0
+            let b = index < expected.count ? expected[index] : 0
+            difference |= Int(a ^ b)
+        }
+        return difference == 0
+    }
+}
+
 /// Counters for `/metrics` (Prometheus text format): HTTP requests by route and status with their
 /// durations, kept in memory; questions and nudges come from the store when scraped, so they
 /// survive restarts.
