@@ -135,14 +135,57 @@ struct DiscordTests {
             for number in 1...5 {
                 let data = try #require(reply["data"] as? [String: Any])
                 #expect((data["content"] as? String)?.contains("Question \(number) of 5") == true)
-                let control = try #require(((data["components"] as? [[String: Any]])?.first?["components"] as? [[String: Any]])?.first)
-                let customID = try #require(control["custom_id"] as? String)
+                let customID = try #require(Self.customIDs(reply).first { $0.hasPrefix("quiz:") || $0.hasPrefix("quizsel:") })
                 reply = try await post(client, customID.hasPrefix("quizsel:") ? Self.click(customID, values: ["0", "1"], id: "w\(number)") : Self.click(customID, id: "w\(number)"))
                 #expect(reply["type"] as? Int == 7)
             }
             let last = try #require((reply["data"] as? [String: Any])?["content"] as? String)
             #expect(last.contains("Quiz done:"))
-            #expect(((reply["data"] as? [String: Any])?["components"] as? [Any])?.isEmpty == true, "no buttons after the last answer")
+            #expect(!Self.customIDs(reply).contains { $0.hasPrefix("quiz:") || $0.hasPrefix("quizsel:") }, "no question after the last answer")
+        }
+    }
+
+    /// Every button's and select's `custom_id` in a reply, row by row.
+    static func customIDs(_ reply: [String: Any]) -> [String] {
+        let rows = (reply["data"] as? [String: Any])?["components"] as? [[String: Any]] ?? []
+        return rows.flatMap { ($0["components"] as? [[String: Any]] ?? []).compactMap { $0["custom_id"] as? String } }
+    }
+
+    @Test func easyAndGuessedRefineARightAnswer() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        let learner = Learner(platform: "discord", team: "1160000000000000000", user: "1140000000000000000")
+        try await server.application().test(.router) { client in
+            _ = try await post(client, Self.command("quiz"))
+            let session = try #require(try await server.store.activeSession(for: learner))
+            let question = try #require(SlackQuizTests.pack.questions.first { $0.id == session.questionIDs[0] })
+            let right = question.kind == .multiple
+                ? Self.click("quizsel:\(session.id):0", values: question.answers.map(String.init), id: "r1")
+                : Self.click("quiz:\(session.id):0:\(question.answers[0])", id: "r1")
+            let result = try await post(client, right)
+            #expect(result["type"] as? Int == 7)
+            let ids = Self.customIDs(result)
+            #expect(Array(ids.prefix(2)) == ["quizrefine:\(session.id):0:easy", "quizrefine:\(session.id):0:guessed"], "\(ids)")
+            #expect(ids.dropFirst(2).contains { $0.hasPrefix("quiz:") || $0.hasPrefix("quizsel:") }, "the next question's buttons follow")
+            let good = try #require(try await server.store.cards(for: learner)[question.id]?.due)
+
+            let easy = try await post(client, Self.click("quizrefine:\(session.id):0:easy", id: "e1"))
+            #expect(easy["type"] as? Int == 4, "a message of its own: the quiz message keeps the next question")
+            let data = try #require(easy["data"] as? [String: Any])
+            #expect((data["content"] as? String)?.contains("Noted: easy") == true)
+            #expect(data["flags"] as? Int == 64)
+            let refined = try #require(try await server.store.cards(for: learner)[question.id]?.due)
+            #expect(refined > good, "easy comes back later than good")
+
+            let again = try await post(client, Self.click("quizrefine:\(session.id):0:guessed", id: "e2"))
+            #expect(((again["data"] as? [String: Any])?["content"] as? String)?.contains("can't be changed") == true)
+            // A wrong answer offers no refinement.
+            let second = try #require(SlackQuizTests.pack.questions.first { $0.id == session.questionIDs[1] })
+            let wrongPick = second.choices.indices.first { !second.answers.contains($0) }!
+            let wrong = second.kind == .multiple
+                ? Self.click("quizsel:\(session.id):1", values: [String(wrongPick)], id: "w1")
+                : Self.click("quiz:\(session.id):1:\(wrongPick)", id: "w1")
+            #expect(!Self.customIDs(try await post(client, wrong)).contains { $0.hasPrefix("quizrefine:") })
         }
     }
 

@@ -129,6 +129,61 @@ struct MattermostTests {
         #expect(stats.answered == 1)
     }
 
+    @Test func easyAndGuessedRefineARightAnswer() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        let learner = Learner(platform: "mattermost", team: "tkd9w5pcp3y6zrbqzezaaeht4c", user: "w3nk9yjjfbbczmfrcftgwk6xoh")
+        @Sendable func json(_ response: TestResponse) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+        }
+        @Sendable func action(_ context: [String: Any], trigger: String) throws -> [UInt8] {
+            Array(try JSONSerialization.data(withJSONObject: [
+                "user_id": "w3nk9yjjfbbczmfrcftgwk6xoh", "user_name": "alice", "channel_id": "hbtqpbjnk3nxbcnhw7fmfmnxgw",
+                "team_id": "tkd9w5pcp3y6zrbqzezaaeht4c",
+                "post_id": "p1", "trigger_id": trigger, "type": "button", "context": context,
+            ] as [String: Any]))
+        }
+        try await server.application().test(.router) { client in
+            let start = try json(try await post(
+                client, "/mattermost/commands", Self.command("/quiz", text: ""), contentType: "application/x-www-form-urlencoded",
+                authorization: "Token \(Self.quizToken)"))
+            let session = try #require(try await server.store.activeSession(for: learner))
+            let question = try #require(SlackQuizTests.pack.questions.first { $0.id == session.questionIDs[0] })
+            // Answer right: by the button of the right choice, or by typing the numbers of a multiple-choice question.
+            let result: [String: Any]
+            if question.kind == .multiple {
+                result = try json(try await post(
+                    client, "/mattermost/commands", Self.command("/quiz", text: question.answers.map { "\($0 + 1)" }.joined(separator: " ")),
+                    contentType: "application/x-www-form-urlencoded", authorization: "Token \(Self.quizToken)"))
+            } else {
+                let actions = try #require((start["attachments"] as? [[String: Any]])?.first?["actions"] as? [[String: Any]])
+                let context = try #require(actions.compactMap { ($0["integration"] as? [String: Any])?["context"] as? [String: Any] }
+                    .first { $0["choice"] as? Int == question.answers[0] })
+                let update = try json(try await post(client, "/mattermost/actions", try action(context, trigger: "right"), contentType: "application/json"))
+                result = try #require((update["update"] as? [String: Any])?["props"] as? [String: Any])
+            }
+            let attachments = try #require(result["attachments"] as? [[String: Any]])
+            let refine = try #require(attachments.first?["actions"] as? [[String: Any]])
+            #expect(refine.map { $0["name"] as? String } == ["That was easy", "I guessed"])
+            #expect(attachments.count == 2, "the next question follows")
+            let easy = try #require((refine[0]["integration"] as? [String: Any])?["context"] as? [String: Any])
+            let good = try #require(try await server.store.cards(for: learner)[question.id]?.due)
+
+            // A refinement context whose kind was changed is refused.
+            var forged = easy
+            forged["refine"] = "guessed"
+            #expect(try await post(client, "/mattermost/actions", try action(forged, trigger: "forged"), contentType: "application/json").status == .forbidden)
+
+            let noted = try json(try await post(client, "/mattermost/actions", try action(easy, trigger: "easy"), contentType: "application/json"))
+            #expect((noted["ephemeral_text"] as? String)?.contains("Noted: easy") == true)
+            #expect(noted["update"] == nil, "the post keeps the next question")
+            let refined = try #require(try await server.store.cards(for: learner)[question.id]?.due)
+            #expect(refined > good, "easy comes back later than good")
+            let again = try json(try await post(client, "/mattermost/actions", try action(easy, trigger: "easy2"), contentType: "application/json"))
+            #expect((again["ephemeral_text"] as? String)?.contains("can't be changed") == true)
+        }
+    }
+
     @Test func aWholeQuizIsCompletedByTypedNumbers() async throws {
         let sink = try await LocalHTTPSink()
         let server = try server(sink)

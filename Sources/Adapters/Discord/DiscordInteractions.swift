@@ -49,6 +49,8 @@ public struct DiscordInteractions: Sendable {
         case command(name: String, text: String, context: Context)
         /// A quiz button or select: `quiz:<session>:<position>:<choice>` or `quizsel:<session>:<position>` with values.
         case quizAnswer(sessionID: String, position: Int, picks: Set<Int>, context: Context)
+        /// "That was easy" / "I guessed" after a right answer: `quizrefine:<session>:<position>:easy|guessed`.
+        case quizRefine(sessionID: String, position: Int, easy: Bool, context: Context)
         case ignored(String)
     }
 
@@ -115,6 +117,9 @@ public struct DiscordInteractions: Sendable {
             if parts.first == "quiz", parts.count == 4, let position = Int(parts[2]), let choice = Int(parts[3]), (0..<26).contains(choice) {
                 return .quizAnswer(sessionID: parts[1], position: position, picks: [choice], context: context)
             }
+            if parts.first == "quizrefine", parts.count == 4, let position = Int(parts[2]), ["easy", "guessed"].contains(parts[3]) {
+                return .quizRefine(sessionID: parts[1], position: position, easy: parts[3] == "easy", context: context)
+            }
             if parts.first == "quizsel", parts.count == 3, let position = Int(parts[2]) {
                 let picks = Set((raw.data?.values ?? []).compactMap { Int($0) }.filter { (0..<26).contains($0) })
                 return .quizAnswer(sessionID: parts[1], position: position, picks: picks, context: context)
@@ -160,8 +165,9 @@ public struct DiscordInteractions: Sendable {
         return ["type": type, "data": data]
     }
 
-    /// A quiz reply: text, and for a question one button per choice (a select when several are right);
-    /// ephemeral. `type` 4 answers a command, 7 updates the message the button was on.
+    /// A quiz reply: text; after a right answer, "That was easy" / "I guessed" (they refine the
+    /// spaced-repetition rating); for a question, one button per choice (a select when several are
+    /// right). Ephemeral. `type` 4 answers a command, 7 updates the message the button was on.
     public static func message(_ reply: QuizReply, type: Int = 4) -> [String: Any] {
         var data: [String: Any] = [
             "content": clip(ConsoleQuizRenderer.render(reply, command: "/quiz", numbered: true), 2000), "flags": 64,
@@ -172,7 +178,20 @@ public struct DiscordInteractions: Sendable {
         case .result(_, let next): next
         default: nil
         }
-        data["components"] = prompt.map(components) ?? []
+        var rows: [[String: Any]] = []
+        if case .result(let feedback, _) = reply, feedback.correct, !feedback.sessionID.isEmpty {
+            let value = "\(feedback.sessionID):\(feedback.position)"
+            rows.append([
+                "type": 1,
+                "components": [
+                    ["type": 2, "style": 2, "label": "That was easy", "custom_id": "quizrefine:\(value):easy"],
+                    ["type": 2, "style": 2, "label": "I guessed", "custom_id": "quizrefine:\(value):guessed"],
+                ],
+            ])
+        }
+        rows += prompt.map(components) ?? []
+        // Discord takes at most five rows of components.
+        data["components"] = Array(rows.prefix(5))
         return ["type": type, "data": data]
     }
 

@@ -101,14 +101,24 @@ public struct Mattermost: Sendable {
     public struct Click: Sendable, Hashable {
         public var sessionID: String
         public var position: Int
+        /// The choice picked; -1 for a refinement.
         public var choice: Int
+        /// "That was easy" (true) or "I guessed" (false) after a right answer; nil for a choice.
+        public var refine: Bool?
         public var user: String
         public var team: String
         public var trigger: String
     }
 
     func signature(session: String, position: Int, choice: Int, user: String) -> String {
-        let message = "\(session)|\(position)|\(choice)|\(user)"
+        sign("\(session)|\(position)|\(choice)|\(user)")
+    }
+
+    func signature(session: String, position: Int, refine easy: Bool, user: String) -> String {
+        sign("\(session)|\(position)|refine:\(easy ? "easy" : "guessed")|\(user)")
+    }
+
+    private func sign(_ message: String) -> String {
         return Data(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: actionKey))).base64EncodedString()
     }
 
@@ -119,7 +129,9 @@ public struct Mattermost: Sendable {
             struct Context: Decodable {
                 var session: String
                 var position: Int
-                var choice: Int
+                var choice: Int?
+                /// `easy` or `guessed`: a refinement button.
+                var refine: String?
                 var user: String
                 var sig: String
             }
@@ -136,12 +148,23 @@ public struct Mattermost: Sendable {
             throw Refusal(description: "not a Mattermost action request: \(error)")
         }
         let context = raw.context
-        let expected = signature(session: context.session, position: context.position, choice: context.choice, user: context.user)
+        let refine: Bool?
+        let expected: String
+        switch (context.choice, context.refine) {
+        case (let choice?, nil):
+            refine = nil
+            expected = signature(session: context.session, position: context.position, choice: choice, user: context.user)
+        case (nil, let kind?) where kind == "easy" || kind == "guessed":
+            refine = kind == "easy"
+            expected = signature(session: context.session, position: context.position, refine: kind == "easy", user: context.user)
+        default:
+            throw Refusal(description: "action context has neither a choice nor a refinement")
+        }
         guard Self.equal(expected, context.sig) else { throw Refusal(description: "action context signature mismatch") }
         guard context.user == raw.user_id else { throw Refusal(description: "the button belongs to someone else's quiz") }
         return Click(
-            sessionID: context.session, position: context.position, choice: context.choice, user: raw.user_id, team: raw.team_id ?? "",
-            trigger: raw.trigger_id ?? "\(raw.post_id ?? ""):\(context.position)")
+            sessionID: context.session, position: context.position, choice: context.choice ?? -1, refine: refine, user: raw.user_id,
+            team: raw.team_id ?? "", trigger: raw.trigger_id ?? "\(raw.post_id ?? ""):\(context.position)")
     }
 
     // MARK: Encode
@@ -151,18 +174,45 @@ public struct Mattermost: Sendable {
         json(["response_type": responseType, "text": text(reply)])
     }
 
-    /// A quiz reply; a question carries one button per choice, whose context is signed.
+    /// A quiz reply; a question carries one button per choice, a right answer "That was easy" and
+    /// "I guessed"; every button's context is signed.
     public func response(_ reply: QuizReply, user: String, actionURL: String) -> [UInt8] {
         var body: [String: Any] = ["response_type": "ephemeral", "text": Self.quizText(reply)]
-        if let prompt = Self.prompt(reply) { body["attachments"] = [attachment(prompt, user: user, actionURL: actionURL)] }
+        let attachments = attachments(reply, user: user, actionURL: actionURL)
+        if !attachments.isEmpty { body["attachments"] = attachments }
         return Self.json(body)
+    }
+
+    /// The answer to a refinement click: a note to the person alone; the post keeps its question.
+    public static func refineResponse(_ reply: QuizReply) -> [UInt8] {
+        json(["ephemeral_text": quizText(reply)])
+    }
+
+    func attachments(_ reply: QuizReply, user: String, actionURL: String) -> [[String: Any]] {
+        var attachments: [[String: Any]] = []
+        if case .result(let feedback, _) = reply, feedback.correct, !feedback.sessionID.isEmpty {
+            let actions: [[String: Any]] = [(true, "That was easy"), (false, "I guessed")].map { easy, name in
+                [
+                    "id": easy ? "refineeasy" : "refineguessed", "type": "button", "name": name,
+                    "integration": [
+                        "url": actionURL,
+                        "context": [
+                            "session": feedback.sessionID, "position": feedback.position, "refine": easy ? "easy" : "guessed", "user": user,
+                            "sig": signature(session: feedback.sessionID, position: feedback.position, refine: easy, user: user),
+                        ] as [String: Any],
+                    ] as [String: Any],
+                ]
+            }
+            attachments.append(["fallback": "Rate your answer", "text": "Right. Was it easy, or a guess?", "actions": actions])
+        }
+        if let prompt = Self.prompt(reply) { attachments.append(attachment(prompt, user: user, actionURL: actionURL)) }
+        return attachments
     }
 
     /// The answer to a click: the post is updated with the result and the next question's buttons.
     public func clickResponse(_ reply: QuizReply, user: String, actionURL: String) -> [UInt8] {
         if case .stale(let text) = reply { return Self.json(["ephemeral_text": text]) }
-        var props: [String: Any] = ["attachments": [[String: Any]]()]
-        if let prompt = Self.prompt(reply) { props["attachments"] = [attachment(prompt, user: user, actionURL: actionURL)] }
+        let props: [String: Any] = ["attachments": attachments(reply, user: user, actionURL: actionURL)]
         return Self.json(["update": ["message": Self.quizText(reply), "props": props]])
     }
 

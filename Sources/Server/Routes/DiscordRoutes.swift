@@ -68,6 +68,14 @@ struct DiscordRoutes: Sendable {
                 }
                 return .init(payload)
             }
+        case .quizRefine(let sessionID, let position, let easy, let context):
+            let learner = Learner(platform: "discord", team: context.guild, user: context.user)
+            return await respond(context) {
+                // A message of its own: the one with the buttons keeps the next question.
+                let reply = try await content.quizmaster.refine(
+                    sessionID: sessionID, position: position, easy: easy, learner: learner, at: now(), store: store)
+                return .init(DiscordInteractions.message(reply, type: 4))
+            }
         case .quizAnswer(let sessionID, let position, let picks, let context):
             let learner = Learner(platform: "discord", team: context.guild, user: context.user)
             return await respond(context) {

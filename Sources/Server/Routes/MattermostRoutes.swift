@@ -96,6 +96,11 @@ struct MattermostRoutes: Sendable {
         }
         let learner = Learner(platform: "mattermost", team: click.team, user: click.user)
         do {
+            if let easy = click.refine {
+                let reply = try await content.quizmaster.refine(
+                    sessionID: click.sessionID, position: click.position, easy: easy, learner: learner, at: now(), store: store)
+                return HTTPReply.json(.ok, Mattermost.refineResponse(reply))
+            }
             let reply = try await content.quizmaster.answer(
                 sessionID: click.sessionID, position: click.position, picks: [click.choice], actionID: "mattermost:" + click.trigger,
                 learner: learner, at: now(), store: store)
