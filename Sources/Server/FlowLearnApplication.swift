@@ -174,7 +174,8 @@ public enum FlowLearnApplication {
                 metadata: ["variables": "\(setup.configuration.matrix.asTokenEnv), \(setup.configuration.matrix.hsTokenEnv)"])
         }
         return MatrixRoutes(
-            service: service, content: content, store: store, outbox: outbox, maxBodyBytes: setup.configuration.server.maxBodyBytes,
+            service: service, content: content, store: store, outbox: outbox, nudges: setup.configuration.nudges,
+            maxBodyBytes: setup.configuration.server.maxBodyBytes,
             now: setup.now, logger: setup.logger)
     }
 

@@ -141,6 +141,80 @@ struct MatrixTests {
         #expect(logged.filter { $0.platform == "matrix" }.count == 2)
     }
 
+    @Test func personalNudgesAreSetUpInADirectChatAndArriveThere() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        let learner = Learner(platform: "matrix", user: "@alice:example.org")
+        try await server.application().test(.router) { client in
+            #expect(try await put(client, txn: "n1", Self.transaction([Self.invite(room: "!dm:example.org", id: "$inv", direct: true)])).status == .ok)
+            _ = try await sink.waitForRequests(1)
+            let on = Self.transaction([Self.message("nudges on 09:30 Europe/Berlin security", id: "$on", room: "!dm:example.org")])
+            #expect(try await put(client, txn: "n2", on).status == .ok)
+            let reply = try #require(try await sink.waitForRequests(2).last?.json?["body"] as? String)
+            #expect(reply.hasPrefix("Nudges are on") && reply.contains("09:30") && reply.contains("Europe/Berlin") && reply.contains("security"))
+            #expect(reply.contains("`nudges off`"), "no command prefix on Matrix: \(reply)")
+            // In a group room the bot points to a direct chat and changes nothing.
+            let group = Self.transaction([Self.message("flowlearn: !nudges on 10:00", id: "$grp", room: "!group:example.org")])
+            #expect(try await put(client, txn: "n3", group).status == .ok)
+            #expect((try await sink.waitForRequests(3).last?.json?["body"] as? String)?.contains("direct chat") == true)
+        }
+        let subscription = try #require(try await server.store.subscription(for: learner))
+        #expect(subscription.channel == "!dm:example.org" && subscription.timeZone == "Europe/Berlin" && subscription.time == LocalTime("09:30")!)
+        #expect(subscription.topics == ["security"])
+
+        // 09:30 in Berlin on Tuesday 1 December is 08:30 UTC.
+        let (planning, courier, poster) = try server.nudgeWorkers()
+        defer { poster.shutdown() }
+        #expect(try await planning.planAndEnqueue(at: FSRSHistory.parse("2026-12-01T08:29:00Z")!).added == 0)
+        let now = FSRSHistory.parse("2026-12-01T08:31:00Z")!
+        #expect(try await planning.planAndEnqueue(at: now).added == 1)
+        #expect(try await courier.deliverDue(at: { now }).sent == 1)
+        let nudge = try #require(await sink.received().last)
+        #expect(nudge.method == "PUT" && nudge.path.hasPrefix("/_matrix/client/v3/rooms/%21dm%3Aexample.org/send/m.room.message/"))
+        #expect(nudge.headers["authorization"] == "Bearer as-secret")
+        #expect((nudge.json?["body"] as? String)?.hasPrefix("Nugget of the day") == true)
+    }
+
+    @Test func aDueReviewQuestionNudgeIsAnsweredByTypingItsNumber() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        let learner = Learner(platform: "matrix", user: "@alice:example.org")
+        let room = "!dm:example.org"
+        try await server.store.setRoom(platform: "matrix", room: room, isDirect: true)
+        try await server.store.saveSubscription(NudgeSubscription(learner: learner, channel: room, time: LocalTime("09:30")!, timeZone: "UTC"))
+        let (planning, courier, poster) = try server.nudgeWorkers()
+        defer { poster.shutdown() }
+        try await server.application().test(.router) { client in
+            // Miss the first question of a quiz (at TestServer.now, Sunday 30 November 2025), then stop.
+            #expect(try await put(client, txn: "q1", Self.transaction([Self.message("quiz", id: "$quiz", room: room)])).status == .ok)
+            _ = try await sink.waitForRequests(1)
+            let quiz = try #require(try await server.store.activeSession(for: learner))
+            let missed = try #require(SlackQuizTests.pack.questions.first { $0.id == quiz.questionIDs[0] })
+            let wrong = missed.choices.indices.first { !missed.answers.contains($0) }!
+            #expect(try await put(client, txn: "q2", Self.transaction([Self.message("\(wrong + 1)", id: "$miss", room: room)])).status == .ok)
+            _ = try await sink.waitForRequests(2)
+            #expect(try await put(client, txn: "q3", Self.transaction([Self.message("quiz stop", id: "$stop", room: room)])).status == .ok)
+            _ = try await sink.waitForRequests(3)
+
+            // Tuesday 09:30 UTC: the missed question is due, so the nudge is that question.
+            let tuesday = FSRSHistory.parse("2025-12-02T09:31:00Z")!
+            #expect(try await planning.planAndEnqueue(at: tuesday).added == 1)
+            #expect(try await courier.deliverDue(at: { tuesday }).sent == 1)
+            let nudge = try #require(try await sink.waitForRequests(4).last)
+            #expect(nudge.path.hasPrefix("/_matrix/client/v3/rooms/%21dm%3Aexample.org/send/m.room.message/"))
+            let body = try #require(nudge.json?["body"] as? String)
+            #expect(body.contains("Question 1 of 1 (review): \(missed.prompt)"), "\(body)")
+
+            // Typing the right number answers it, in the same chat.
+            let right = missed.answers.map { "\($0 + 1)" }.joined(separator: " ")
+            #expect(try await put(client, txn: "q4", Self.transaction([Self.message(right, id: "$right", room: room)])).status == .ok)
+            let verdict = try #require(try await sink.waitForRequests(5).last?.json?["body"] as? String)
+            #expect(verdict.contains("Right") || verdict.contains("right"), "\(verdict)")
+        }
+        let stats = try await server.store.stats(for: learner, at: FSRSHistory.parse("2025-12-02T09:35:00Z")!)
+        #expect(stats.answered == 2 && stats.correct == 1, "the miss and the nudge's right answer")
+    }
+
     @Test func forgedOrMissingTokenIs403AndChangesNothing() async throws {
         let sink = try await LocalHTTPSink()
         let server = try server(sink)

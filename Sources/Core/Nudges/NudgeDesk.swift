@@ -101,10 +101,12 @@ public struct NudgeDesk: Sendable {
         return first == "nudges" || first == "nudge"
     }
 
-    /// Handles the words after `nudges`. `channel` is where personal nudges go (Slack: the user id).
+    /// Handles the words after `nudges`. `channel` is where personal nudges go (Slack: the user id;
+    /// Matrix: the direct chat). `command` is what people type before `nudges` (empty: nothing).
     public func command(_ text: String, learner: Learner, channel: String, at now: Date, store: some NudgeStore, command: String = "/learn")
         async throws -> String
     {
+        let prefix = command.isEmpty ? "" : command + " "
         var words = text.split(whereSeparator: \.isWhitespace).map(String.init)
         if let first = words.first, ["nudges", "nudge"].contains(first.lowercased()) { words.removeFirst() }
         let verb = words.first?.lowercased()
@@ -114,13 +116,16 @@ public struct NudgeDesk: Sendable {
         case "on", "start", "subscribe":
             var time = current?.time ?? defaultTime
             var chosen: [String] = []
+            var zone: String?
             for word in rest {
                 if let parsed = LocalTime(word) {
                     time = parsed
+                } else if let named = Self.timeZone(word) {
+                    zone = named
                 } else if let topic = matchTopic(word) {
                     if !chosen.contains(topic) { chosen.append(topic) }
                 } else {
-                    return "I don't know \"\(word)\": give a time like 09:30 and topics from: \(topics.joined(separator: ", "))."
+                    return "I don't know \"\(word)\": give a time like 09:30, a time zone like Europe/Berlin, and topics from: \(topics.joined(separator: ", "))."
                 }
             }
             if rules.isQuiet(time) {
@@ -130,33 +135,34 @@ public struct NudgeDesk: Sendable {
             subscription.time = time
             subscription.channel = channel
             subscription.topics = chosen.isEmpty ? (current?.topics ?? []) : chosen
+            if let zone { subscription.timeZone = zone }
             subscription.enabled = true
             subscription.pausedUntil = nil
             try await store.saveSubscription(subscription)
             return "Nudges are on: one short nugget or review question at \(time) your time (\(subscription.timeZone ?? defaultTimeZone)) on working days"
                 + (subscription.topics.isEmpty ? "." : ", about \(subscription.topics.joined(separator: ", ")).")
-                + " `\(command) nudges off` stops them."
+                + " `\(prefix)nudges off` stops them."
         case "off", "stop", "unsubscribe":
             guard var subscription = current, subscription.enabled else { return "Nudges are already off." }
             subscription.enabled = false
             try await store.saveSubscription(subscription)
-            return "Nudges are off. `\(command) nudges on` brings them back."
+            return "Nudges are off. `\(prefix)nudges on` brings them back."
         case "pause":
-            guard var subscription = current, subscription.enabled else { return "You have no nudges to pause: `\(command) nudges on` starts them." }
+            guard var subscription = current, subscription.enabled else { return "You have no nudges to pause: `\(prefix)nudges on` starts them." }
             guard let length = rest.first.flatMap(Self.duration) else {
-                return "How long? For example `\(command) nudges pause 2w` (days: 3d, weeks: 2w)."
+                return "How long? For example `\(prefix)nudges pause 2w` (days: 3d, weeks: 2w)."
             }
             subscription.pausedUntil = now.addingTimeInterval(length)
             try await store.saveSubscription(subscription)
-            return "Nudges paused until \(Self.day(subscription.pausedUntil!, zone: subscription.timeZone ?? defaultTimeZone)). `\(command) nudges resume` restarts them sooner."
+            return "Nudges paused until \(Self.day(subscription.pausedUntil!, zone: subscription.timeZone ?? defaultTimeZone)). `\(prefix)nudges resume` restarts them sooner."
         case "resume", "unpause":
-            guard var subscription = current, subscription.enabled else { return "You have no nudges: `\(command) nudges on` starts them." }
+            guard var subscription = current, subscription.enabled else { return "You have no nudges: `\(prefix)nudges on` starts them." }
             subscription.pausedUntil = nil
             try await store.saveSubscription(subscription)
             return "Nudges resumed: the next one comes at \(subscription.time) on a working day."
         case "status", nil:
             guard let subscription = current, subscription.enabled else {
-                return "Nudges are off. `\(command) nudges on [HH:MM] [topic …]` gets you one short nugget a working day."
+                return "Nudges are off. `\(prefix)nudges on [HH:MM] [topic …]` gets you one short nugget a working day."
             }
             var text = "Nudges are on at \(subscription.time) (\(subscription.timeZone ?? defaultTimeZone)) on working days"
             text += subscription.topics.isEmpty ? "" : ", about \(subscription.topics.joined(separator: ", "))"
@@ -165,9 +171,16 @@ public struct NudgeDesk: Sendable {
             }
             return text + "."
         default:
-            return "Nudges: `\(command) nudges on [HH:MM] [topic …]`, `\(command) nudges off`, `\(command) nudges pause 2w`, "
-                + "`\(command) nudges resume`, `\(command) nudges status`."
+            return "Nudges: `\(prefix)nudges on [HH:MM] [topic …]`, `\(prefix)nudges off`, `\(prefix)nudges pause 2w`, "
+                + "`\(prefix)nudges resume`, `\(prefix)nudges status`."
         }
+    }
+
+    /// An IANA time zone name (`Europe/Berlin`, `UTC`), as the system knows it; nil for anything else.
+    static func timeZone(_ word: String) -> String? {
+        guard word.contains("/") || word.uppercased() == "UTC" else { return nil }
+        let known = TimeZone.knownTimeZoneIdentifiers.first { $0.lowercased() == word.lowercased() } ?? (word.uppercased() == "UTC" ? "UTC" : nil)
+        return known.flatMap { TimeZone(identifier: $0) == nil ? nil : $0 }
     }
 
     func matchTopic(_ word: String) -> String? {

@@ -7,12 +7,14 @@ import Logging
 /// The Matrix application-service API: transactions of events pushed by the homeserver. Each
 /// request must carry the `hs_token` (403 `M_FORBIDDEN` otherwise). Each event is claimed by its id
 /// in SQLite before it is acted on, so a resent transaction changes nothing. The bot joins rooms it
-/// is invited to, answers in direct chats and where it is mentioned, and runs quizzes by text.
+/// is invited to, answers in direct chats and where it is mentioned, runs quizzes by text, and takes
+/// `nudges …` in a direct chat (personal nudges then come to that chat).
 struct MatrixRoutes: Sendable {
     let service: MatrixAppService
     let content: ContentLibrary
     let store: any LearningStore
     let outbox: ReplyOutbox
+    let nudges: FlowLearnConfiguration.NudgesSection
     let maxBodyBytes: Int
     let now: @Sendable () -> Date
     let logger: Logger
@@ -87,6 +89,19 @@ struct MatrixRoutes: Sendable {
                 let reply = try await content.quizmaster.command(
                     words.dropFirst().joined(separator: " "), learner: learner, channel: room, at: at, store: store, command: "quiz")
                 await send(MatrixAppService.text(reply), to: room, replyingTo: eventID)
+                return
+            }
+            if let first = words.first?.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "!/")), NudgeDesk.handles(first) {
+                guard try await store.claimEvent(platform: "matrix", eventID: eventID, at: at, logging: nil) else { return }
+                guard direct else {
+                    await send("Personal nudges come to a direct chat: start one with me and write `nudges on` there.", to: room, replyingTo: eventID)
+                    return
+                }
+                let topics = Array(Set(content.assistant.matcher.nuggets.map(\.topic))).sorted()
+                let desk = NudgeDesk(rules: nudges.rules, defaultTime: nudges.defaultTime, defaultTimeZone: nudges.defaultTimeZone, topics: topics)
+                let text = try await desk.command(
+                    words.dropFirst().joined(separator: " "), learner: learner, channel: room, at: at, store: store, command: "")
+                await send(text, to: room, replyingTo: eventID)
                 return
             }
             if let reply = try await content.quizmaster.textAnswer(text, messageID: "matrix:" + eventID, learner: learner, at: at, store: store) {

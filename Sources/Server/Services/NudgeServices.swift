@@ -75,6 +75,17 @@ public struct NudgePlanning: Sendable {
                 session = quiz
                 let prompt = QuizPrompt(sessionID: quiz.id, position: 0, total: 1, question: question, isReview: true)
                 request = SlackNudgeEncoder.question(prompt, channel: nudge.channel, apiBaseURL: slackAPIBaseURL)
+            case ("matrix", .question(let id)):
+                // A personal review question in the person's direct chat, answered by typing its number.
+                guard let matrix, let question = questions[id], let learner = nudge.learner else { continue }
+                let quiz = QuizSession(
+                    id: "n" + String(Quizmaster.order(learner, nudge.key), radix: 36),
+                    learner: learner, channel: nudge.channel, topic: question.topic, questionIDs: [id], startedAt: now)
+                session = quiz
+                let prompt = QuizPrompt(sessionID: quiz.id, position: 0, total: 1, question: question, isReview: true)
+                request = matrix.notice(
+                    MatrixAppService.text(QuizReply.question(prompt)), room: nudge.channel,
+                    transactionID: MatrixAppService.transactionID(replyingTo: nudge.key))
             case (let platform, .nugget(let id)):
                 // Channel nudges on the other platforms. Secret URLs (Teams Workflows, Mattermost
                 // incoming webhooks) are not stored: the courier fills them in when sending.
