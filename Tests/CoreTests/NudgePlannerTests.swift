@@ -163,5 +163,8 @@ struct NudgePlannerTests {
         #expect(LocalTime("24:00") == nil && LocalTime("9.30") == nil && LocalTime("09:3") == nil)
         #expect(NudgeDesk.duration("2w") == 14 * 86_400 && NudgeDesk.duration("3d") == 3 * 86_400 && NudgeDesk.duration("soon") == nil)
         #expect(NudgeDesk.handles("nudges on 09:30") && !NudgeDesk.handles("how do nudges work"))
+        #expect(NudgeDesk.timeZone("Europe/Berlin") == "Europe/Berlin" && NudgeDesk.timeZone("america/new_york") == "America/New_York")
+        #expect(NudgeDesk.timeZone("utc") == "UTC")
+        #expect(NudgeDesk.timeZone("Mars/Olympus") == nil && NudgeDesk.timeZone("security") == nil && NudgeDesk.timeZone("09:30") == nil)
     }
 }
