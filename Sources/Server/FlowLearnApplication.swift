@@ -131,7 +131,9 @@ public enum FlowLearnApplication {
                 commandTokens: tokens, outgoingToken: setup.environment[settings.outgoingTokenEnv] ?? "",
                 actionSecret: setup.environment[settings.actionSecretEnv] ?? "")
             MattermostRoutes(
-                settings: settings, mattermost: mattermost, content: content, store: store, maxBodyBytes: configuration.server.maxBodyBytes,
+                settings: settings, mattermost: mattermost, content: content, store: store, nudges: configuration.nudges,
+                incomingWebhookConfigured: !(setup.environment[settings.incomingWebhookEnv] ?? "").isEmpty,
+                maxBodyBytes: configuration.server.maxBodyBytes,
                 now: setup.now, logger: logger
             ).register(on: router)
         }
@@ -221,6 +223,7 @@ public enum FlowLearnApplication {
         var planning = NudgePlanning(
             settings: configuration.nudges, slackAPIBaseURL: configuration.slack.apiBaseURL, matrix: matrix, content: content, store: store)
         planning.discordAPIBaseURL = configuration.discord.apiBaseURL
+        planning.mattermostQuizCommand = configuration.mattermost.quizCommand
         let courier = NudgeCourier(
             settings: configuration.nudges, store: store, poster: poster,
             credentials: credentials(setup),

@@ -202,6 +202,65 @@ struct MattermostTests {
         }
     }
 
+    @Test func personalNudgesArriveAsDirectMessagesAndReviewQuestionsAreAnsweredWithQuiz() async throws {
+        let sink = try await LocalHTTPSink()
+        var server = try server(sink)
+        server.environment["MATTERMOST_INCOMING_WEBHOOK_URL"] = sink.baseURL + "/hooks/xyz123"
+        let store = server.store
+        let learner = Learner(platform: "mattermost", team: "tkd9w5pcp3y6zrbqzezaaeht4c", user: "w3nk9yjjfbbczmfrcftgwk6xoh")
+        let (planning, courier, poster) = try server.nudgeWorkers()
+        defer { poster.shutdown() }
+        try await server.application().test(.router) { client in
+            let on = try await post(
+                client, "/mattermost/commands", Self.command("/learn", text: "nudges on 09:30 UTC"), contentType: "application/x-www-form-urlencoded",
+                authorization: "Token \(Self.learnToken)")
+            let text = try #require((try JSONSerialization.jsonObject(with: Data(buffer: on.body)) as? [String: Any])?["text"] as? String)
+            #expect(text.hasPrefix("Nudges are on") && text.contains("`/learn nudges off`"), "\(text)")
+            let subscription = try #require(try await store.subscription(for: learner))
+            #expect(subscription.channel == "@alice" && subscription.timeZone == "UTC")
+
+            // Miss a question (at TestServer.now, Sunday 30 November 2025) and stop, so it is due on Tuesday.
+            _ = try await post(
+                client, "/mattermost/commands", Self.command("/quiz", text: ""), contentType: "application/x-www-form-urlencoded",
+                authorization: "Token \(Self.quizToken)")
+            let quiz = try #require(try await store.activeSession(for: learner))
+            let missed = try #require(SlackQuizTests.pack.questions.first { $0.id == quiz.questionIDs[0] })
+            let wrong = missed.choices.indices.first { !missed.answers.contains($0) }!
+            for text in ["\(wrong + 1)", "stop"] {
+                _ = try await post(
+                    client, "/mattermost/commands", Self.command("/quiz", text: text), contentType: "application/x-www-form-urlencoded",
+                    authorization: "Token \(Self.quizToken)")
+            }
+            let tuesday = FSRSHistory.parse("2025-12-02T09:31:00Z")!
+            #expect(try await planning.planAndEnqueue(at: tuesday).added == 1)
+            #expect(try await courier.deliverDue(at: { tuesday }).sent == 1)
+            let nudge = try #require(await sink.received().last)
+            #expect(nudge.path == "/hooks/xyz123")
+            #expect(nudge.json?["channel"] as? String == "@alice", "a direct message")
+            let body = try #require(nudge.json?["text"] as? String)
+            #expect(body.contains("Question 1 of 1 (review): \(missed.prompt)") && body.contains("Type it after `/quiz`"), "\(body)")
+
+            let right = missed.answers.map { "\($0 + 1)" }.joined(separator: " ")
+            _ = try await post(
+                client, "/mattermost/commands", Self.command("/quiz", text: right), contentType: "application/x-www-form-urlencoded",
+                authorization: "Token \(Self.quizToken)")
+        }
+        let stats = try await store.stats(for: learner, at: FSRSHistory.parse("2025-12-02T09:35:00Z")!)
+        #expect(stats.answered == 2 && stats.correct == 1, "the miss and the nudge's right answer")
+    }
+
+    @Test func withoutTheIncomingWebhookNudgesAreNotTakenOn() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        try await server.application().test(.router) { client in
+            let on = try await post(
+                client, "/mattermost/commands", Self.command("/learn", text: "nudges on"), contentType: "application/x-www-form-urlencoded",
+                authorization: "Token \(Self.learnToken)")
+            #expect(String(buffer: on.body).contains("incoming webhook"))
+        }
+        #expect(try await server.store.subscription(for: Learner(platform: "mattermost", team: "tkd9w5pcp3y6zrbqzezaaeht4c", user: "w3nk9yjjfbbczmfrcftgwk6xoh")) == nil)
+    }
+
     @Test func channelNudgeGoesThroughTheIncomingWebhook() async throws {
         let sink = try await LocalHTTPSink()
         var server = try server(sink)

@@ -40,6 +40,8 @@ public struct Mattermost: Sendable {
         public var channel: String
         /// Unique per invocation: a typed quiz answer is counted once by it.
         public var trigger: String
+        /// The person's username (an incoming webhook reaches them directly as `@username`).
+        public var userName: String? = nil
     }
 
     public func verifyCommand(authorization: String?) throws(Refusal) {
@@ -58,7 +60,7 @@ public struct Mattermost: Sendable {
         }
         return Command(
             command: command, text: form["text"] ?? "", user: user, team: form["team_id"] ?? "", channel: channel,
-            trigger: form["trigger_id"] ?? UUID().uuidString)
+            trigger: form["trigger_id"] ?? UUID().uuidString, userName: form["user_name"].flatMap { $0.isEmpty ? nil : $0 })
     }
 
     // MARK: Outgoing webhooks
@@ -260,11 +262,29 @@ public struct Mattermost: Sendable {
         ConsoleQuizRenderer.render(reply, command: "/quiz", numbered: true)
     }
 
-    /// A channel post through an incoming webhook (`{"text", "channel"}`).
+    /// A channel post through an incoming webhook (`{"text", "channel"}`); `channel` may be
+    /// `@username`, a direct message.
     public static func incomingWebhookPost(_ nugget: Nugget, channel: String, url: String) -> OutboundRequest {
+        incomingWebhookPost(text: "Nugget of the day: " + text(.nugget(nugget, confidence: 1)), channel: channel, url: url)
+    }
+
+    /// A review question through the incoming webhook, answered by typing `command` and its number
+    /// (the webhook's message has no buttons that could reach FlowLearn as this person).
+    public static func incomingWebhookPost(_ prompt: QuizPrompt, channel: String, url: String, command: String = "/quiz") -> OutboundRequest {
+        let example = prompt.question.kind == .multiple ? "\(command) 1 3" : "\(command) 2"
+        let text = quizText(.question(prompt)) + "\nType it after `\(command)`, e.g. `\(example)`."
+        return incomingWebhookPost(text: text, channel: channel, url: url)
+    }
+
+    static func incomingWebhookPost(text: String, channel: String, url: String) -> OutboundRequest {
         OutboundRequest(
-            url: url, headers: [.init("Content-Type", "application/json")],
-            body: json(["text": "Nugget of the day: " + text(.nugget(nugget, confidence: 1)), "channel": channel]), purpose: "mattermost.webhook")
+            url: url, headers: [.init("Content-Type", "application/json")], body: json(["text": text, "channel": channel]),
+            purpose: "mattermost.webhook")
+    }
+
+    /// A plain ephemeral answer to a slash command.
+    public static func ephemeral(_ text: String) -> [UInt8] {
+        json(["response_type": "ephemeral", "text": text])
     }
 
     static func json(_ object: [String: Any]) -> [UInt8] {

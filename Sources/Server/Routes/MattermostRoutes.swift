@@ -11,6 +11,9 @@ struct MattermostRoutes: Sendable {
     let mattermost: Mattermost
     let content: ContentLibrary
     let store: any LearningStore
+    let nudges: FlowLearnConfiguration.NudgesSection
+    /// Personal nudges go out through the incoming webhook, as direct messages (`@username`).
+    let incomingWebhookConfigured: Bool
     let maxBodyBytes: Int
     let now: @Sendable () -> Date
     let logger: Logger
@@ -50,6 +53,9 @@ struct MattermostRoutes: Sendable {
                     command.text, learner: learner, channel: command.channel, at: at, store: store, command: settings.quizCommand)
                 return HTTPReply.json(.ok, mattermost.response(reply, user: command.user, actionURL: actionURL))
             }
+            if NudgeDesk.handles(command.text) {
+                return HTTPReply.json(.ok, Mattermost.ephemeral(try await nudgeCommand(command, learner: learner, at: at)))
+            }
             let message = InboundMessage(
                 kind: .command, conversation: ConversationRef(platform: "mattermost", channel: command.channel), user: command.user,
                 text: command.text, receivedAt: at)
@@ -60,6 +66,17 @@ struct MattermostRoutes: Sendable {
             logger.error("store failed", metadata: ["error": "\(error)"])
             return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
         }
+    }
+
+    /// `/learn nudges …`: personal nudges arrive as direct messages from the incoming webhook.
+    func nudgeCommand(_ command: Mattermost.Command, learner: Learner, at: Date) async throws -> String {
+        guard incomingWebhookConfigured else {
+            return "Personal nudges need the incoming webhook FlowLearn posts through; ask whoever runs FlowLearn to set it up."
+        }
+        guard let userName = command.userName else { return "Mattermost did not say who you are (no user_name): nudges can't reach you." }
+        let topics = Array(Set(content.assistant.matcher.nuggets.map(\.topic))).sorted()
+        let desk = NudgeDesk(rules: nudges.rules, defaultTime: nudges.defaultTime, defaultTimeZone: nudges.defaultTimeZone, topics: topics)
+        return try await desk.command(command.text, learner: learner, channel: "@" + userName, at: at, store: store, command: settings.command)
     }
 
     func outgoing(_ request: Request) async -> Response {

@@ -18,6 +18,8 @@ public struct NudgePlanning: Sendable {
     /// Renders nudges into Matrix rooms (nil when Matrix is off).
     let matrix: MatrixAppService?
     var discordAPIBaseURL = "https://discord.com/api/v10"
+    /// How a Mattermost review-question nudge is answered (`/quiz 2`).
+    var mattermostQuizCommand = "/quiz"
     let content: ContentLibrary
     let store: any NudgeStore
 
@@ -86,6 +88,16 @@ public struct NudgePlanning: Sendable {
                 request = matrix.notice(
                     MatrixAppService.text(QuizReply.question(prompt)), room: nudge.channel,
                     transactionID: MatrixAppService.transactionID(replyingTo: nudge.key))
+            case ("mattermost", .question(let id)):
+                // A personal review question as a direct message from the incoming webhook, answered with `/quiz <number>`.
+                guard let question = questions[id], let learner = nudge.learner else { continue }
+                let quiz = QuizSession(
+                    id: "n" + String(Quizmaster.order(learner, nudge.key), radix: 36),
+                    learner: learner, channel: nudge.channel, topic: question.topic, questionIDs: [id], startedAt: now)
+                session = quiz
+                request = Mattermost.incomingWebhookPost(
+                    QuizPrompt(sessionID: quiz.id, position: 0, total: 1, question: question, isReview: true), channel: nudge.channel,
+                    url: "mattermost-webhook:", command: mattermostQuizCommand)
             case (let platform, .nugget(let id)):
                 // Channel nudges on the other platforms. Secret URLs (Teams Workflows, Mattermost
                 // incoming webhooks) are not stored: the courier fills them in when sending.
