@@ -127,6 +127,18 @@ struct DiscordTests {
         #expect(await sink.received().isEmpty)
     }
 
+    @Test func nudgeCommandsSayWhatExistsInsteadOfGoingToTheMatcher() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        try await server.application().test(.router) { client in
+            let reply = try await post(client, Self.command("learn", option: ("question", "nudges on 09:30")))
+            let data = try #require(reply["data"] as? [String: Any])
+            #expect((data["content"] as? String)?.contains("aren't available on Discord") == true)
+            #expect(data["flags"] as? Int == 64)
+        }
+        #expect(try await server.store.recentQuestions(unansweredOnly: false, limit: 5).isEmpty, "not logged as a question")
+    }
+
     @Test func aWholeQuizIsCompletedByButtons() async throws {
         let sink = try await LocalHTTPSink()
         let server = try server(sink)

@@ -99,6 +99,17 @@ struct TeamsTests {
         #expect(await sink.received().isEmpty, "Teams is answered in the response, nothing is posted")
     }
 
+    @Test func nudgeCommandsSayWhatExistsInsteadOfGoingToTheMatcher() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try server(sink)
+        try await server.application().test(.router) { client in
+            let on = Self.activity("nudges on 09:30", id: "n1")
+            let text = String(buffer: try await post(client, on, authorization: Self.webhook.sign(on)).body)
+            #expect(text.contains("aren't available in Teams") && text.contains("nudges.channels"), "\(text)")
+        }
+        #expect(try await server.store.recentQuestions(unansweredOnly: false, limit: 5).isEmpty, "not logged as a question")
+    }
+
     @Test func aWholeQuizIsCompletedByTextAnswers() async throws {
         let sink = try await LocalHTTPSink()
         let server = try server(sink)

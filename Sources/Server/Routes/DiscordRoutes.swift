@@ -55,6 +55,14 @@ struct DiscordRoutes: Sendable {
                     return .init(DiscordInteractions.message(reply))
                 }
             }
+            if NudgeDesk.handles(text) {
+                // Not a question for the matcher (nor a gap in the content): say what exists instead.
+                return HTTPReply.json(.ok, DiscordInteractions.json(["type": 4, "data": [
+                    "content": "Personal nudges aren't available on Discord yet (FlowLearn can't open a direct message here). "
+                        + "A channel can get a nugget a day: ask whoever runs FlowLearn to add it to nudges.channels.",
+                    "flags": 64,
+                ] as [String: Any]]))
+            }
             return await respond(context) {
                 let message = InboundMessage(
                     kind: .command, conversation: ConversationRef(platform: "discord", channel: context.channel), user: context.user, text: text,

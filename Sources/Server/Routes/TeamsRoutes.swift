@@ -44,6 +44,12 @@ struct TeamsRoutes: Sendable {
                     words.dropFirst().joined(separator: " "), learner: learner, channel: activity.conversation, at: at, store: store, command: "quiz")
                 return HTTPReply.json(.ok, TeamsOutgoingWebhook.response(reply))
             }
+            if NudgeDesk.handles(activity.text) {
+                // Not a question for the matcher (nor a gap in the content): say what exists instead.
+                return HTTPReply.json(.ok, TeamsOutgoingWebhook.text(
+                    "Personal nudges aren't available in Teams yet (FlowLearn can't start a chat with you here). "
+                        + "A channel can get a nugget a day: ask whoever runs FlowLearn to add it to nudges.channels."))
+            }
             if let reply = try await content.quizmaster.textAnswer(
                 activity.text, messageID: "teams:" + activity.id, learner: learner, at: at, store: store)
             {
