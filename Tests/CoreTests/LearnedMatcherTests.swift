@@ -202,7 +202,7 @@ struct SharedDataEvaluationTests {
             return (matcher.engineName, EvaluationMetrics.compute(expected: test.map { $0.label }, predicted: test.map { matcher.answer($0.text) }))
         }
         #expect(engine == "learned")
-        // Measured: 0.668 learned against 0.589 keyword on the whole test file.
+        // Measured: 0.694 learned (0.668 before title sharing) against 0.589 keyword on the whole test file.
         #expect(metrics.accuracy >= 0.62)
     }
 
