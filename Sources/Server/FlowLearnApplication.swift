@@ -115,7 +115,8 @@ public enum FlowLearnApplication {
                     metadata: ["variable": "\(configuration.discord.publicKeyEnv)"])
             }
             DiscordRoutes(
-                settings: configuration.discord, interactions: interactions, content: content, store: store, outbox: outbox,
+                settings: configuration.discord, interactions: interactions, content: content, store: store, outbox: outbox, poster: poster,
+                botToken: setup.environment[configuration.discord.botTokenEnv] ?? "", nudges: configuration.nudges,
                 maxBodyBytes: configuration.server.maxBodyBytes, now: setup.now, logger: logger
             ).register(on: router)
         }

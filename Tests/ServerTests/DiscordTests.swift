@@ -127,15 +127,66 @@ struct DiscordTests {
         #expect(await sink.received().isEmpty)
     }
 
-    @Test func nudgeCommandsSayWhatExistsInsteadOfGoingToTheMatcher() async throws {
-        let sink = try await LocalHTTPSink()
+    /// A button pressed in the person's direct messages with the bot: no server, `user` instead of `member`.
+    static func directClick(_ customID: String, id: String) -> [UInt8] {
+        json([
+            "type": 3, "id": id, "application_id": "1170000000000000000", "token": "dG9rZW4tMw", "channel_id": "1300000000000000000",
+            "version": 1, "message": ["id": "1310000000000000000", "content": ""], "user": ["id": "1140000000000000000", "username": "alice"],
+            "data": ["custom_id": customID, "component_type": 2],
+        ])
+    }
+
+    @Test func personalNudgesGoToTheDirectMessagesTheBotOpens() async throws {
+        let sink = try await LocalHTTPSink(answers: [.init(body: #"{"id":"1300000000000000000","type":1}"#), .init(body: #"{"id":"1"}"#)])
+        let server = try server(sink)
+        let store = server.store
+        let learner = Learner(platform: "discord", team: "1160000000000000000", user: "1140000000000000000")
+        let (planning, courier, poster) = try server.nudgeWorkers()
+        defer { poster.shutdown() }
+        try await server.application().test(.router) { client in
+            let on = try await post(client, Self.command("learn", option: ("question", "nudges on 09:30 UTC")))
+            let text = try #require((on["data"] as? [String: Any])?["content"] as? String)
+            #expect(text.hasPrefix("Nudges are on") && text.contains("`/learn nudges off`"), "\(text)")
+            let open = try #require(try await sink.waitForRequests(1).first)
+            #expect(open.path == "/api/v10/users/@me/channels" && open.json?["recipient_id"] as? String == "1140000000000000000")
+            #expect(open.headers["authorization"] == "Bot discord-bot-token")
+            #expect(try await store.subscription(for: learner)?.channel == "1300000000000000000")
+
+            // Miss a question (at TestServer.now, Sunday 30 November 2025) and stop: it is due on Tuesday.
+            _ = try await post(client, Self.command("quiz"))
+            let quiz = try #require(try await store.activeSession(for: learner))
+            let missed = try #require(SlackQuizTests.pack.questions.first { $0.kind != .multiple && $0.id == quiz.questionIDs[0] }, "a button question first")
+            let wrong = missed.choices.indices.first { !missed.answers.contains($0) }!
+            _ = try await post(client, Self.click("quiz:\(quiz.id):0:\(wrong)", id: "c1"))
+            _ = try await post(client, Self.command("quiz", option: ("text", "stop")))
+
+            let tuesday = FSRSHistory.parse("2025-12-02T09:31:00Z")!
+            #expect(try await planning.planAndEnqueue(at: tuesday).added == 1)
+            #expect(try await courier.deliverDue(at: { tuesday }).sent == 1)
+            let nudge = try #require(await sink.received().last)
+            #expect(nudge.path == "/api/v10/channels/1300000000000000000/messages")
+            #expect(nudge.headers["authorization"] == "Bot discord-bot-token")
+            #expect((nudge.json?["content"] as? String)?.contains("Question 1 of 1 (review): \(missed.prompt)") == true)
+            let rows = try #require(nudge.json?["components"] as? [[String: Any]])
+            let ids = rows.flatMap { ($0["components"] as? [[String: Any]] ?? []).compactMap { $0["custom_id"] as? String } }
+            let right = try #require(ids.first { $0.hasSuffix(":\(missed.answers[0])") })
+
+            // Pressed in the direct messages: no server in the interaction, the same person.
+            let answered = try await post(client, Self.directClick(right, id: "d1"))
+            #expect(answered["type"] as? Int == 7, "\(answered)")
+        }
+        let stats = try await store.stats(for: learner, at: FSRSHistory.parse("2025-12-02T09:35:00Z")!)
+        #expect(stats.answered == 2 && stats.correct == 1, "the miss and the nudge's right answer")
+    }
+
+    @Test func whenTheDirectMessageCannotBeOpenedNobodyIsSubscribed() async throws {
+        let sink = try await LocalHTTPSink(answers: [.init(status: .forbidden, body: #"{"message":"Cannot send messages to this user","code":50007}"#)])
         let server = try server(sink)
         try await server.application().test(.router) { client in
-            let reply = try await post(client, Self.command("learn", option: ("question", "nudges on 09:30")))
-            let data = try #require(reply["data"] as? [String: Any])
-            #expect((data["content"] as? String)?.contains("aren't available on Discord") == true)
-            #expect(data["flags"] as? Int == 64)
+            let on = try await post(client, Self.command("learn", option: ("question", "nudges on")))
+            #expect(((on["data"] as? [String: Any])?["content"] as? String)?.contains("couldn't open a direct message") == true)
         }
+        #expect(try await server.store.subscription(for: Learner(platform: "discord", team: "1160000000000000000", user: "1140000000000000000")) == nil)
         #expect(try await server.store.recentQuestions(unansweredOnly: false, limit: 5).isEmpty, "not logged as a question")
     }
 

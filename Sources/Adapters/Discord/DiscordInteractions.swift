@@ -243,6 +243,31 @@ public struct DiscordInteractions: Sendable {
             purpose: "discord.channel")
     }
 
+    /// Opens (or finds) the bot's direct-message channel with a user: `POST /users/@me/channels`; the
+    /// caller adds the bot token. The answer's `id` is the channel (`directMessageChannel(in:)`).
+    public static func openDirectMessage(user: String, apiBaseURL: String) -> OutboundRequest {
+        let base = apiBaseURL.hasSuffix("/") ? String(apiBaseURL.dropLast()) : apiBaseURL
+        return OutboundRequest(
+            url: "\(base)/users/@me/channels", headers: [.init("Content-Type", "application/json")], body: json(["recipient_id": user]),
+            purpose: "discord.dm")
+    }
+
+    /// The channel id in the answer to `openDirectMessage`.
+    public static func directMessageChannel(in body: [UInt8]) -> String? {
+        struct Channel: Decodable { var id: String }
+        return (try? JSONDecoder().decode(Channel.self, from: Data(body)))?.id
+    }
+
+    /// A review question posted to a channel (a person's direct messages), with the quiz buttons.
+    public static func channelQuestion(_ prompt: QuizPrompt, channel: String, apiBaseURL: String) -> OutboundRequest {
+        let base = apiBaseURL.hasSuffix("/") ? String(apiBaseURL.dropLast()) : apiBaseURL
+        var data = message(.question(prompt))["data"] as? [String: Any] ?? [:]
+        data["flags"] = nil  // a channel message is not an interaction answer: nothing to make ephemeral
+        return OutboundRequest(
+            url: "\(base)/channels/\(channel)/messages", headers: [.init("Content-Type", "application/json")], body: json(data),
+            purpose: "discord.channel")
+    }
+
     public static func json(_ object: [String: Any]) -> [UInt8] {
         Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8))
     }

@@ -15,6 +15,10 @@ struct DiscordRoutes: Sendable {
     let content: ContentLibrary
     let store: any LearningStore
     let outbox: ReplyOutbox
+    /// Opens direct-message channels for personal nudges (a call whose answer is needed at once).
+    let poster: any RequestPoster
+    let botToken: String
+    let nudges: FlowLearnConfiguration.NudgesSection
     let maxBodyBytes: Int
     let now: @Sendable () -> Date
     let logger: Logger
@@ -56,12 +60,10 @@ struct DiscordRoutes: Sendable {
                 }
             }
             if NudgeDesk.handles(text) {
-                // Not a question for the matcher (nor a gap in the content): say what exists instead.
-                return HTTPReply.json(.ok, DiscordInteractions.json(["type": 4, "data": [
-                    "content": "Personal nudges aren't available on Discord yet (FlowLearn can't open a direct message here). "
-                        + "A channel can get a nugget a day: ask whoever runs FlowLearn to add it to nudges.channels.",
-                    "flags": 64,
-                ] as [String: Any]]))
+                return await respond(context) {
+                    let answer = try await nudgeCommand(text, learner: learner)
+                    return .init(["type": 4, "data": ["content": answer, "flags": 64, "allowed_mentions": ["parse": [String]()]] as [String: Any]])
+                }
             }
             return await respond(context) {
                 let message = InboundMessage(
@@ -85,15 +87,47 @@ struct DiscordRoutes: Sendable {
                 return .init(DiscordInteractions.message(reply, type: 4))
             }
         case .quizAnswer(let sessionID, let position, let picks, let context):
-            let learner = Learner(platform: "discord", team: context.guild, user: context.user)
+            let learner = try? await sameLearnerInDirectMessages(sessionID: sessionID, context: context)
             return await respond(context) {
                 let reply = try await content.quizmaster.answer(
-                    sessionID: sessionID, position: position, picks: picks, actionID: "discord:" + context.interactionID, learner: learner,
+                    sessionID: sessionID, position: position, picks: picks, actionID: "discord:" + context.interactionID,
+                    learner: learner ?? Learner(platform: "discord", team: context.guild, user: context.user),
                     at: now(), store: store)
                 if case .stale = reply { return .init(DiscordInteractions.message(reply, type: 4)) }
                 return .init(DiscordInteractions.message(reply, type: 7))
             }
         }
+    }
+
+    /// `/learn nudges …`. Turning them on opens the bot's direct-message channel with the person,
+    /// where the nudges then go; without a bot token, or when Discord refuses, nobody is subscribed.
+    func nudgeCommand(_ text: String, learner: Learner) async throws -> String {
+        let verb = text.split(whereSeparator: \.isWhitespace).dropFirst().first?.lowercased()
+        var channel = try await store.subscription(for: learner)?.channel ?? ""
+        if ["on", "start", "subscribe"].contains(verb ?? "") {
+            guard !botToken.isEmpty else {
+                return "Personal nudges need the bot's token, which FlowLearn does not have: ask whoever runs it to set \(settings.botTokenEnv)."
+            }
+            var request = DiscordInteractions.openDirectMessage(user: learner.user, apiBaseURL: settings.apiBaseURL)
+            request.headers.append(.init("Authorization", "Bot \(botToken)", isSecret: true))
+            let outcome = await poster.post(request)
+            guard outcome.succeeded, let opened = DiscordInteractions.directMessageChannel(in: outcome.body) else {
+                logger.warning("Discord refused to open a direct message", metadata: ["status": "\(outcome.status ?? 0)", "error": "\(outcome.error ?? "-")"])
+                return "I couldn't open a direct message with you, so nudges can't reach you (do you accept direct messages from this server's members?)."
+            }
+            channel = opened
+        }
+        let topics = Array(Set(content.assistant.matcher.nuggets.map(\.topic))).sorted()
+        let desk = NudgeDesk(rules: nudges.rules, defaultTime: nudges.defaultTime, defaultTimeZone: nudges.defaultTimeZone, topics: topics)
+        return try await desk.command(text, learner: learner, channel: channel, at: now(), store: store, command: "/" + settings.command)
+    }
+
+    /// A quiz button pressed in the person's direct messages (a review-question nudge) comes without the
+    /// server it was started from; Discord user ids are global, so the session's own learner is the
+    /// one pressing when the user is the same. Nil: not such a case.
+    func sameLearnerInDirectMessages(sessionID: String, context: DiscordInteractions.Context) async throws -> Learner? {
+        guard context.guild.isEmpty, let session = try await store.session(id: sessionID) else { return nil }
+        return session.learner.platform == "discord" && session.learner.user == context.user ? session.learner : nil
     }
 
     private enum Race { case pending, answered, deferred }

@@ -88,6 +88,16 @@ public struct NudgePlanning: Sendable {
                 request = matrix.notice(
                     MatrixAppService.text(QuizReply.question(prompt)), room: nudge.channel,
                     transactionID: MatrixAppService.transactionID(replyingTo: nudge.key))
+            case ("discord", .question(let id)):
+                // A personal review question in the person's direct messages, with the quiz buttons.
+                guard let question = questions[id], let learner = nudge.learner else { continue }
+                let quiz = QuizSession(
+                    id: "n" + String(Quizmaster.order(learner, nudge.key), radix: 36),
+                    learner: learner, channel: nudge.channel, topic: question.topic, questionIDs: [id], startedAt: now)
+                session = quiz
+                request = DiscordInteractions.channelQuestion(
+                    QuizPrompt(sessionID: quiz.id, position: 0, total: 1, question: question, isReview: true), channel: nudge.channel,
+                    apiBaseURL: discordAPIBaseURL)
             case ("mattermost", .question(let id)):
                 // A personal review question as a direct message from the incoming webhook, answered with `/quiz <number>`.
                 guard let question = questions[id], let learner = nudge.learner else { continue }
