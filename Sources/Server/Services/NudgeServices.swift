@@ -69,45 +69,30 @@ public struct NudgePlanning: Sendable {
                 let template = templates[id] ?? SlackNudgeEncoder.NuggetTemplate(nugget)
                 templates[id] = template
                 request = template.request(key: nudge.key, channel: nudge.channel, apiBaseURL: slackAPIBaseURL)
-            case ("slack", .question(let id)):
+            case (let platform, .question(let id)):
+                // A personal review question: a one-question quiz session, saved with the nudge, which
+                // the platform's buttons (Slack, Discord) or typed numbers (Matrix, Mattermost) answer.
                 guard let question = questions[id], let learner = nudge.learner else { continue }
                 let quiz = QuizSession(
                     id: "n" + String(Quizmaster.order(learner, nudge.key), radix: 36),
                     learner: learner, channel: nudge.channel, topic: question.topic, questionIDs: [id], startedAt: now)
-                session = quiz
                 let prompt = QuizPrompt(sessionID: quiz.id, position: 0, total: 1, question: question, isReview: true)
-                request = SlackNudgeEncoder.question(prompt, channel: nudge.channel, apiBaseURL: slackAPIBaseURL)
-            case ("matrix", .question(let id)):
-                // A personal review question in the person's direct chat, answered by typing its number.
-                guard let matrix, let question = questions[id], let learner = nudge.learner else { continue }
-                let quiz = QuizSession(
-                    id: "n" + String(Quizmaster.order(learner, nudge.key), radix: 36),
-                    learner: learner, channel: nudge.channel, topic: question.topic, questionIDs: [id], startedAt: now)
+                switch platform {
+                case "slack":
+                    request = SlackNudgeEncoder.question(prompt, channel: nudge.channel, apiBaseURL: slackAPIBaseURL)
+                case "matrix":
+                    guard let matrix else { continue }
+                    request = matrix.notice(
+                        MatrixAppService.text(QuizReply.question(prompt)), room: nudge.channel,
+                        transactionID: MatrixAppService.transactionID(replyingTo: nudge.key))
+                case "discord":
+                    request = DiscordInteractions.channelQuestion(prompt, channel: nudge.channel, apiBaseURL: discordAPIBaseURL)
+                case "mattermost":
+                    request = Mattermost.incomingWebhookPost(prompt, channel: nudge.channel, url: "mattermost-webhook:", command: mattermostQuizCommand)
+                default:
+                    continue
+                }
                 session = quiz
-                let prompt = QuizPrompt(sessionID: quiz.id, position: 0, total: 1, question: question, isReview: true)
-                request = matrix.notice(
-                    MatrixAppService.text(QuizReply.question(prompt)), room: nudge.channel,
-                    transactionID: MatrixAppService.transactionID(replyingTo: nudge.key))
-            case ("discord", .question(let id)):
-                // A personal review question in the person's direct messages, with the quiz buttons.
-                guard let question = questions[id], let learner = nudge.learner else { continue }
-                let quiz = QuizSession(
-                    id: "n" + String(Quizmaster.order(learner, nudge.key), radix: 36),
-                    learner: learner, channel: nudge.channel, topic: question.topic, questionIDs: [id], startedAt: now)
-                session = quiz
-                request = DiscordInteractions.channelQuestion(
-                    QuizPrompt(sessionID: quiz.id, position: 0, total: 1, question: question, isReview: true), channel: nudge.channel,
-                    apiBaseURL: discordAPIBaseURL)
-            case ("mattermost", .question(let id)):
-                // A personal review question as a direct message from the incoming webhook, answered with `/quiz <number>`.
-                guard let question = questions[id], let learner = nudge.learner else { continue }
-                let quiz = QuizSession(
-                    id: "n" + String(Quizmaster.order(learner, nudge.key), radix: 36),
-                    learner: learner, channel: nudge.channel, topic: question.topic, questionIDs: [id], startedAt: now)
-                session = quiz
-                request = Mattermost.incomingWebhookPost(
-                    QuizPrompt(sessionID: quiz.id, position: 0, total: 1, question: question, isReview: true), channel: nudge.channel,
-                    url: "mattermost-webhook:", command: mattermostQuizCommand)
             case (let platform, .nugget(let id)):
                 // Channel nudges on the other platforms. Secret URLs (Teams Workflows, Mattermost
                 // incoming webhooks) are not stored: the courier fills them in when sending.
