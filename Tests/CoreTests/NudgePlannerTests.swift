@@ -85,6 +85,13 @@ struct NudgePlannerTests {
         #expect(dates["early"] == ["2026-12-21", "2026-12-22", "2026-12-23", "2026-12-28", "2026-12-29"])  // its 29th begins inside the window
         // A yearly entry holds in any year; a dated one only in its own.
         #expect(rules.isHoliday("2031-12-25") && rules.isHoliday("2026-12-24") && !rules.isHoliday("2027-12-24"))
+        // A zone's own holiday (US Thanksgiving 2026 is Thursday 26 November) keeps New York quiet, not Tokyo.
+        var office = NudgeRules()
+        office.holidays = ["America/New_York 2026-11-26"]
+        let offices = NudgePlanner(nuggets: Self.nuggets, questions: [Self.question], rules: office)
+        #expect(offices.plan([subscriber("ny", zone: "America/New_York")], histories: [:], at: Self.utc("2026-11-26T14:31:00Z")).isEmpty)
+        #expect(offices.plan([subscriber("tokyo", zone: "Asia/Tokyo")], histories: [:], at: Self.utc("2026-11-26T00:31:00Z")).count == 1)
+        #expect(offices.plan([subscriber("ny", zone: "America/New_York")], histories: [:], at: Self.utc("2026-11-27T14:31:00Z")).count == 1)
         // Channel nudges keep them too, even on a channel that posts every day.
         let channel = ChannelNudge(channel: "C1", time: LocalTime("10:00")!, timeZone: "Europe/Berlin", weekdays: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
         #expect(planner.plan([channel], seen: [:], at: Self.utc("2026-12-25T09:00:00Z")).isEmpty)
@@ -94,6 +101,8 @@ struct NudgePlannerTests {
     @Test(arguments: [
         ("2026-12-25", true), ("12-25", true), ("02-29", true), ("2024-02-29", true), ("2026-02-29", false), ("2026-13-01", false),
         ("12-32", false), ("2026-12-5", false), ("christmas", false), ("", false), ("12/25", false), ("2026-12-25-01", false),
+        ("Europe/Amsterdam 04-27", true), ("America/New_York 2026-11-26", true), ("UTC 01-01", true), ("Mars/Olympus 04-27", false),
+        ("Europe/Amsterdam 04-31", false), ("Europe/Amsterdam  04-27", false), ("04-27 Europe/Amsterdam", false),
     ])
     func holidayEntriesAreCalendarDates(_ entry: String, _ valid: Bool) {
         #expect(NudgeRules.isHolidayEntry(entry) == valid)

@@ -58,8 +58,10 @@ public struct NudgeRules: Sendable, Hashable {
     public var quietEnd = LocalTime(hour: 8, minute: 0)
     /// A nudge whose time passed more than this many seconds ago is skipped (the server was down).
     public var lateTolerance: TimeInterval = 2 * 3600
-    /// Days with no nudges, by local date: `YYYY-MM-DD` for one day, `MM-DD` for that day every year.
-    /// A person's local date counts, so a holiday starts and ends at each one's own midnight.
+    /// Days with no nudges, by local date: `YYYY-MM-DD` for one day, `MM-DD` for that day every year;
+    /// with a time zone in front (`Europe/Amsterdam 04-27`), only for the people in that zone (an
+    /// office's own holiday). A person's local date counts, so a holiday starts and ends at each one's
+    /// own midnight.
     public var holidays: Set<String> = []
 
     public init() {}
@@ -67,6 +69,11 @@ public struct NudgeRules: Sendable, Hashable {
     /// Whether `entry` is a holiday as `holidays` takes it: a real calendar date `YYYY-MM-DD`, or a
     /// month and day `MM-DD` that exists in some year (`02-29` does).
     public static func isHolidayEntry(_ entry: String) -> Bool {
+        let words = entry.split(separator: " ", omittingEmptySubsequences: false)
+        if words.count == 2 {
+            guard TimeZone.knownTimeZoneIdentifiers.contains(String(words[0])) || words[0] == "UTC" else { return false }
+            return isHolidayEntry(String(words[1]))
+        }
         let parts = entry.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return false }
         let year: Int
@@ -83,9 +90,13 @@ public struct NudgeRules: Sendable, Hashable {
         return day <= lengths[month - 1]
     }
 
-    /// Whether the local date `YYYY-MM-DD` is a holiday.
-    public func isHoliday(_ localDate: String) -> Bool {
-        !holidays.isEmpty && (holidays.contains(localDate) || holidays.contains(String(localDate.suffix(5))))
+    /// Whether the local date `YYYY-MM-DD` is a holiday, for everyone or (given) in `zone`.
+    public func isHoliday(_ localDate: String, zone: String? = nil) -> Bool {
+        guard !holidays.isEmpty else { return false }
+        let yearly = String(localDate.suffix(5))
+        if holidays.contains(localDate) || holidays.contains(yearly) { return true }
+        guard let zone else { return false }
+        return holidays.contains(zone + " " + localDate) || holidays.contains(zone + " " + yearly)
     }
 
     public func isQuiet(_ time: LocalTime) -> Bool {
@@ -111,7 +122,7 @@ public struct NudgeRules: Sendable, Hashable {
         guard let instant = calendar.date(from: components) else { return nil }
         guard instant <= now, now.timeIntervalSince(instant) <= lateTolerance else { return nil }
         let localDate = String(format: "%04d-%02d-%02d", today.year ?? 0, today.month ?? 0, today.day ?? 0)
-        guard !isHoliday(localDate) else { return nil }
+        guard !isHoliday(localDate, zone: zone.identifier) else { return nil }
         return (instant, localDate)
     }
 }

@@ -152,7 +152,7 @@ public enum ConfigurationLoader {
         guard c.nudges.perChannelPerSecond >= 0 else { throw fail("nudges.perChannelPerSecond", "must be 0 (off) or positive") }
         guard c.nudges.planIntervalSeconds >= 1 else { throw fail("nudges.planIntervalSeconds", "must be at least 1") }
         for (index, holiday) in c.nudges.holidays.enumerated() where !NudgeRules.isHolidayEntry(holiday) {
-            throw fail("nudges.holidays[\(index)]", "'\(holiday)' is not a date YYYY-MM-DD or a yearly MM-DD")
+            throw fail("nudges.holidays[\(index)]", "'\(holiday)' is not a date YYYY-MM-DD or a yearly MM-DD, optionally after a time zone and a space")
         }
         for (index, channel) in c.nudges.channels.enumerated() {
             let key = "nudges.channels[\(index)]"
