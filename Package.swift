@@ -5,6 +5,7 @@
 //   FlowLearnCore      pure logic: content, keyword index, matcher, assistant (no HTTP, curl, SQL)
 //   FlowLearnSlack     Slack adapter: verify, decode, encode (no I/O)
 //   FlowLearnConsole   console adapter for `flowlearn chat`
+//   FlowLearnEncoder   the MiniLM sentence encoder; the only module that imports BLAS (CBLAS)
 //   FlowLearnPoster    the only module that imports libcurl (CCurl)
 //   FlowLearnStore     the only module that knows SQL (GRDB over SQLite)
 //   FlowLearnServer    composition root: configuration, Hummingbird routes, services
@@ -43,6 +44,18 @@ let package = Package(
             name: "CStemmer",
             path: "Sources/CStemmer",
             providers: [.apt(["libstemmer-dev"])]
+        ),
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "FlowLearnEncoder",
+            dependencies: ["CBLAS", "FlowLearnCore"],
+            path: "Sources/Encoder",
+            // The encoder runs when content loads and for every question: optimised in debug too.
+            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .target(
             name: "FlowLearnCore",
@@ -128,7 +141,7 @@ let package = Package(
         .target(
             name: "FlowLearnServer",
             dependencies: [
-                "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore", "FlowLearnEncoder",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -139,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "flowlearn",
             dependencies: [
-                "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer", "FlowLearnStore", "FlowLearnPoster",
+                "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer", "FlowLearnStore", "FlowLearnPoster", "FlowLearnEncoder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/flowlearn",
@@ -147,7 +160,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "MatcherBench",
-            dependencies: ["FlowLearnCore"],
+            dependencies: ["FlowLearnCore", "FlowLearnEncoder"],
             path: "bench/MatcherBench"
         ),
         .executableTarget(
@@ -163,6 +176,12 @@ let package = Package(
             name: "FlowLearnCoreTests",
             dependencies: ["FlowLearnCore"],
             path: "Tests/CoreTests",
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "FlowLearnEncoderTests",
+            dependencies: ["FlowLearnEncoder", "FlowLearnCore"],
+            path: "Tests/EncoderTests",
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

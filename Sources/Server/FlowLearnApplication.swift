@@ -1,4 +1,5 @@
 import FlowLearnCore
+import FlowLearnEncoder
 import FlowLearnDiscord
 import FlowLearnMatrix
 import FlowLearnMattermost
@@ -49,15 +50,39 @@ public struct ApplicationSetup: Sendable {
     }
 }
 
+extension FlowLearnApplication {
+    /// The content library with the sentence encoder when its files are there; without them the
+    /// server still starts, on the lexical engines, and the log and /healthz say why.
+    static func loadContent(_ setup: ApplicationSetup) throws -> ContentLibrary {
+        let configuration = setup.configuration
+        let logger = setup.logger
+        var encoder: (any SentenceEncoding)?
+        var status = "off: content.encoder is empty"
+        if !configuration.content.encoder.isEmpty && configuration.matcher.model != .keyword && configuration.matcher.model != .learned {
+            let folder = setup.resolve(configuration.content.encoder)
+            do {
+                encoder = try SemanticEncoder.load(folder: folder)
+                logger.info("sentence encoder loaded", metadata: ["folder": "\(folder)"])
+            } catch {
+                status = "off: \(error.description)"
+                logger.warning("semantic matching off", metadata: ["reason": "\(error.description)"])
+            }
+        } else if configuration.matcher.model == .keyword || configuration.matcher.model == .learned {
+            status = "off: matcher.model is \(configuration.matcher.model.rawValue)"
+        }
+        return try ContentLibrary(
+            folder: setup.resolve(configuration.content.intents), settings: configuration.matcher, quiz: configuration.quiz, logger: logger,
+            encoder: encoder, semanticStatus: status)
+    }
+}
+
 /// Builds the whole server: content and matcher, store, poster, outbox, routes, in one place.
 /// Services start in order (outbox, then the content library's SIGHUP listener) and stop in reverse.
 public enum FlowLearnApplication {
     public static func build(_ setup: ApplicationSetup) throws -> some ApplicationProtocol {
         let configuration = setup.configuration
         let logger = setup.logger
-        let content = try setup.content
-            ?? ContentLibrary(
-                folder: setup.resolve(configuration.content.intents), settings: configuration.matcher, quiz: configuration.quiz, logger: logger)
+        let content = try setup.content ?? loadContent(setup)
 
         let store: any LearningStore
         if let injected = setup.store {
@@ -86,7 +111,10 @@ public enum FlowLearnApplication {
         let metrics = HTTPMetrics()
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.get("/healthz") { _, _ in
-            HTTPReply.json(.ok, ["status": "ok", "nuggets": "\(content.assistant.matcher.nuggets.count)"])
+            HTTPReply.json(.ok, [
+                "status": "ok", "nuggets": "\(content.assistant.matcher.nuggets.count)", "engine": content.assistant.matcher.engineName,
+                "semantic": content.semanticStatus,
+            ])
         }
         let metricsAccess = MetricsAccess(token: setup.environment[configuration.server.metricsTokenEnv])
         router.get("/metrics") { request, _ in

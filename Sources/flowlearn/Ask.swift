@@ -28,7 +28,7 @@ struct Ask: ParsableCommand {
         }
         switch decision {
         case .answer(let match): print("Answer: \(match.nuggetID) (confidence \(format(match.confidence)))")
-        case .choice(let a, let b): print("Did you mean: \(a.nuggetID) / \(b.nuggetID)")
+        case .choice(let matches): print("Did you mean: \(matches.map(\.nuggetID).joined(separator: " / "))")
         case .unknown: print("No nugget yet: \(ReplyWording.unknownLead)")
         }
         print("")
@@ -48,7 +48,7 @@ struct Ask: ParsableCommand {
         let (kind, ids): (String, [String]) =
             switch decision {
             case .answer(let m): ("answer", [m.nuggetID])
-            case .choice(let a, let b): ("choice", [a.nuggetID, b.nuggetID])
+            case .choice(let matches): ("choice", matches.map(\.nuggetID))
             case .unknown: ("unknown", [])
             }
         let encoder = JSONEncoder()

@@ -1,20 +1,27 @@
 import ArgumentParser
 import FlowLearnCore
+import FlowLearnEncoder
 import Foundation
 
 /// `flowlearn eval --train A.csv --test B.csv [--json]`: trains the matcher on labelled questions and
-/// measures it on others (accuracy, out-of-scope rejection, latency, memory).
+/// measures it on others (accuracy, out-of-scope rejection, choices, latency, memory);
+/// `--intents DIR` instead of `--train` measures the matcher built from a content folder.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train the matcher on a labelled CSV (text,label) and measure it on another; 'oos' marks out-of-scope rows.")
+        abstract: "Train the matcher on a labelled CSV (text,label), or build it from a content folder, and measure it on another CSV; 'oos' marks out-of-scope rows.")
 
     @Option(name: .long, help: "Training CSV with a header 'text,label'.")
-    var train: String
+    var train: String?
+
+    @Option(name: .long, help: "Content folder to build the matcher from, instead of --train (labels are nugget ids).")
+    var intents: String?
+
+    @OptionGroup var encoder: EncoderOptions
 
     @Option(name: .long, help: "Test CSV with a header 'text,label'.")
     var test: String
 
-    @Option(name: .long, help: "Matcher engine: auto, learned or keyword.")
+    @Option(name: .long, help: "Matcher engine: auto, semantic, learned or keyword.")
     var model = MatcherSettings.Model.auto
 
     @Option(name: .long, help: "Fixed confidence threshold instead of the calibrated one (0…1).")
@@ -38,6 +45,11 @@ struct Eval: ParsableCommand {
         var p99_us: Double
         var rss_mb: Double
         var engine: String
+        /// Share of in-scope questions answered outright with the right nugget; answered or offered
+        /// (the right nugget among a choice); out-of-scope questions not answered outright.
+        var answered_right: Double
+        var answered_or_offered: Double
+        var oos_not_answered: Double?
         var threshold: Double
         var nuggets: Int
         var train_rows: Int
@@ -50,26 +62,44 @@ struct Eval: ParsableCommand {
                 "accuracy": accuracy, "in_scope_accuracy": in_scope_accuracy, "oos_recall": oos_recall ?? NSNull(),
                 "oos_precision": oos_precision ?? NSNull(), "macro_f1": macro_f1, "train_seconds": train_seconds,
                 "queries": queries, "p50_us": p50_us, "p99_us": p99_us, "rss_mb": rss_mb, "engine": engine,
+                "answered_right": answered_right, "answered_or_offered": answered_or_offered, "oos_not_answered": oos_not_answered ?? NSNull(),
                 "threshold": threshold, "nuggets": nuggets, "train_rows": train_rows, "features": features, "postings": postings,
             ]
             return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         }
     }
 
+    func validate() throws {
+        guard (train == nil) != (intents == nil) else { throw ValidationError("give either --train CSV or --intents DIR") }
+    }
+
     func run() throws {
-        let trainRows = try rows(train)
         let testRows = try rows(test)
         var settings = MatcherSettings()
         settings.model = model
         settings.threshold = threshold
-        StandardError.print("training on \(trainRows.count) rows …")
+        let encoder = model == .keyword || model == .learned ? nil : try encoder.load(required: model == .semantic)
         let started = ContinuousClock.now
-        let matcher = try Matcher(labelledRows: trainRows, settings: settings)
+        let matcher: Matcher
+        let trainCount: Int
+        if let train {
+            let trainRows = try rows(train)
+            trainCount = trainRows.count
+            StandardError.print("training on \(trainRows.count) rows …")
+            matcher = try Matcher(labelledRows: trainRows, settings: settings, encoder: encoder)
+        } else {
+            var content = try ContentOptions.parse(["--intents", intents ?? "Intents", "--model", model.rawValue, "--encoder", "none"])
+            content.threshold = threshold
+            let pack = try ContentLinter.loadPack(ContentDirectory.read(content.intents))
+            trainCount = pack.nuggets.reduce(0) { $0 + $1.questions.count }
+            matcher = try Matcher(nuggets: pack.nuggets, outOfScope: pack.outOfScope, settings: settings, encoder: encoder)
+        }
         let trainSeconds = (ContinuousClock.now - started).seconds
         StandardError.print("trained (\(matcher.engineName), \(matcher.nuggets.count) nuggets) in \(String(format: "%.2f", trainSeconds)) s; asking \(testRows.count) questions …")
 
         for row in testRows.prefix(200) { _ = matcher.answer(row.text) }  // warm caches before timing
         var predicted: [String?] = []
+        var decisions: [MatchDecision] = []
         var latencies: [Double] = []
         predicted.reserveCapacity(testRows.count)
         latencies.reserveCapacity(testRows.count)
@@ -80,9 +110,16 @@ struct Eval: ParsableCommand {
         for pass in 0..<3 {
             for (number, row) in testRows.enumerated() {
                 let t0 = ContinuousClock.now
-                let answer = matcher.answer(row.text)
+                let decision = matcher.decide(row.text)
                 timings[number].append((ContinuousClock.now - t0).seconds * 1e6)
-                if pass == 0 { predicted.append(answer) }
+                if pass == 0 {
+                    decisions.append(decision)
+                    switch decision {
+                    case .answer(let match): predicted.append(match.nuggetID)
+                    case .choice(let matches): predicted.append(matches.first?.nuggetID)
+                    case .unknown: predicted.append(nil)
+                    }
+                }
                 if pass == 0, (number + 1) % 1000 == 0 { StandardError.print("  \(number + 1)/\(testRows.count)") }
             }
         }
@@ -90,12 +127,29 @@ struct Eval: ParsableCommand {
         latencies.sort()
         if curve { printCurve(matcher: matcher, rows: testRows) }
         let metrics = EvaluationMetrics.compute(expected: testRows.map { $0.label == "oos" ? nil : $0.label }, predicted: predicted)
+        var (inScope, answeredRight, offeredRight, outOfScope, outOfScopeNotAnswered) = (0, 0, 0, 0, 0)
+        for (row, decision) in zip(testRows, decisions) {
+            if row.label == "oos" {
+                outOfScope += 1
+                if case .answer = decision {} else { outOfScopeNotAnswered += 1 }
+                continue
+            }
+            inScope += 1
+            switch decision {
+            case .answer(let match): if match.nuggetID == row.label { answeredRight += 1 }
+            case .choice(let matches): if matches.contains(where: { $0.nuggetID == row.label }) { offeredRight += 1 }
+            case .unknown: break
+            }
+        }
         let report = Report(
             accuracy: metrics.accuracy, in_scope_accuracy: metrics.inScopeAccuracy, oos_recall: metrics.outOfScopeRecall,
             oos_precision: metrics.outOfScopePrecision, macro_f1: metrics.macroF1, train_seconds: trainSeconds,
             queries: testRows.count, p50_us: Self.percentile(latencies, 0.5), p99_us: Self.percentile(latencies, 0.99),
-            rss_mb: ResidentMemory.megabytes(), engine: matcher.engineName, threshold: matcher.threshold,
-            nuggets: matcher.nuggets.count, train_rows: trainRows.count, features: matcher.indexSize.features,
+            rss_mb: ResidentMemory.megabytes(), engine: matcher.engineName,
+            answered_right: Double(answeredRight) / Double(max(1, inScope)),
+            answered_or_offered: Double(answeredRight + offeredRight) / Double(max(1, inScope)),
+            oos_not_answered: outOfScope == 0 ? nil : Double(outOfScopeNotAnswered) / Double(outOfScope), threshold: matcher.threshold,
+            nuggets: matcher.nuggets.count, train_rows: trainCount, features: matcher.indexSize.features,
             postings: matcher.indexSize.postings)
         if json {
             print(try report.json())
@@ -106,6 +160,9 @@ struct Eval: ParsableCommand {
             print("oos recall          \(f(report.oos_recall))")
             print("oos precision       \(f(report.oos_precision))")
             print("macro F1            \(f(report.macro_f1))")
+            print("answered right      \(f(report.answered_right))  (in-scope questions answered outright with the right nugget)")
+            print("answered or offered \(f(report.answered_or_offered))  (… or the right nugget among a choice)")
+            print("oos not answered    \(f(report.oos_not_answered))  (out-of-scope questions not answered outright)")
             print("train               \(String(format: "%.2f", report.train_seconds)) s (\(report.engine), threshold \(f(report.threshold)))")
             print("latency             p50 \(String(format: "%.1f", report.p50_us)) µs, p99 \(String(format: "%.1f", report.p99_us)) µs over \(report.queries) questions")
             print("resident memory     \(String(format: "%.1f", report.rss_mb)) MB")

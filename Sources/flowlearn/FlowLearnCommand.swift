@@ -1,4 +1,6 @@
 import ArgumentParser
+import FlowLearnCore
+import FlowLearnEncoder
 
 @main
 struct FlowLearnCommand: AsyncParsableCommand {
@@ -19,4 +21,30 @@ struct ContentOptions: ParsableArguments {
 
     @Option(name: .long, help: "Confidence below which the answer is 'no nugget yet' (0…1).")
     var threshold: Double?
+
+    @Option(name: .long, help: "Matcher engine: auto, semantic, learned or keyword.")
+    var model = MatcherSettings.Model.auto
+
+    @OptionGroup var encoder: EncoderOptions
+}
+
+/// Where the sentence encoder's model files are.
+struct EncoderOptions: ParsableArguments {
+    @Option(name: .customLong("encoder"), help: "Folder of the MiniLM model files (config.json, vocab.txt, model.safetensors); 'none' turns semantic matching off.")
+    var folder = SemanticEncoder.defaultFolder
+
+    /// The encoder, or nil (with the reason on stderr) when its files are missing.
+    func load(required: Bool = false) throws -> (any SentenceEncoding)? {
+        if folder == "none" {
+            if required { throw ValidationError("--model semantic needs the encoder (--encoder FOLDER)") }
+            return nil
+        }
+        do {
+            return try SemanticEncoder.load(folder: folder)
+        } catch {
+            if required { throw ValidationError(error.description) }
+            StandardError.print("semantic matching off: \(error.description)")
+            return nil
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowLearnCore
+import FlowLearnEncoder
 import Foundation
 
 extension ContentOptions {
@@ -14,8 +15,11 @@ extension ContentOptions {
             let pack = try ContentLinter.loadPack(ContentDirectory.read(intents))
             var settings = MatcherSettings()
             settings.language = language
+            settings.model = model
             if let threshold { settings.threshold = threshold }
-            let assistant = Assistant(matcher: try Matcher(nuggets: pack.nuggets, outOfScope: pack.outOfScope, settings: settings))
+            let encoder = model == .keyword || model == .learned ? nil : try encoder.load(required: model == .semantic)
+            let assistant = Assistant(
+                matcher: try Matcher(nuggets: pack.nuggets, outOfScope: pack.outOfScope, settings: settings, encoder: encoder))
             return (assistant, Quizmaster(questions: pack.questions, nuggets: pack.nuggets))
         } catch let error as ContentError {
             throw ValidationError(error.description)

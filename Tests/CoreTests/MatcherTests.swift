@@ -76,7 +76,7 @@ struct MatcherTests {
     }
 
     @Test func closeScoresOfferBoth() {
-        guard case .choice(let first, let second) = matcher.decide("vpn") else {
+        guard case .choice(let offered) = matcher.decide("vpn"), offered.count == 2, let first = offered.first, let second = offered.last else {
             Issue.record("'vpn' fits two nuggets equally and should offer both")
             return
         }

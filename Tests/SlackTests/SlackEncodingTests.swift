@@ -44,7 +44,7 @@ struct SlackEncodingTests {
 
     @Test func choiceOffersBothTitles() throws {
         let other = Nugget(id: "uber", title: "Ride-share apps", body: "Use the business profile.")
-        let body = try json(SlackReplyEncoder.responseURLMessage(.choice(Self.nugget, other, question: "rides"), responseURL: "https://h/x"))
+        let body = try json(SlackReplyEncoder.responseURLMessage(.choice([Self.nugget, other], question: "rides"), responseURL: "https://h/x"))
         #expect((body["text"] as? String) == "Did you mean: Taxi & ride-share / Ride-share apps")
     }
 

@@ -11,13 +11,10 @@ public enum ConsoleRenderer {
                 out += "\n\n\(ReplyWording.moreLead) " + nugget.links.map { "\($0.title) <\($0.url)>" }.joined(separator: " · ")
             }
             return out
-        case .choice(let first, let second, _):
-            return """
-                \(ReplyWording.choiceLead) \(first.title) or \(second.title)?
-                • \(first.title): \(plain(first.summary))
-                • \(second.title): \(plain(second.summary))
-                Ask again with a few more words and I'll give you the whole nugget.
-                """
+        case .choice(let nuggets, _):
+            return (["\(ReplyWording.choiceLead) \(ReplyWording.alternatives(nuggets.map(\.title)))?"]
+                + nuggets.map { "• \($0.title): \(plain($0.summary))" }
+                + ["Ask again with a few more words and I'll give you the whole nugget."]).joined(separator: "\n")
         case .unknown:
             return "\(ReplyWording.unknownLead) \(ReplyWording.unknownFollow)"
         case .help(let command):

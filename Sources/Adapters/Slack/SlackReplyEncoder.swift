@@ -76,15 +76,13 @@ public struct SlackReplyEncoder: Sendable {
                 blocks.append(.context("\(ReplyWording.moreLead) " + links.joined(separator: " · ")))
             }
             return SlackMessage(text: nugget.title, blocks: blocks)
-        case .choice(let first, let second, let question):
-            let lines = [
-                "\(ReplyWording.choiceLead) *\(SlackText.escape(first.title))* or *\(SlackText.escape(second.title))*?",
-                "• *\(SlackText.escape(first.title))*: \(SlackText.mrkdwn(fromMarkdown: first.summary))",
-                "• *\(SlackText.escape(second.title))*: \(SlackText.mrkdwn(fromMarkdown: second.summary))",
-                "_Ask again with a few more words and I'll give you the whole nugget._",
-            ]
+        case .choice(let nuggets, let question):
+            let lines =
+                ["\(ReplyWording.choiceLead) \(ReplyWording.alternatives(nuggets.map { "*\(SlackText.escape($0.title))*" }))?"]
+                + nuggets.map { "• *\(SlackText.escape($0.title))*: \(SlackText.mrkdwn(fromMarkdown: $0.summary))" }
+                + ["_Ask again with a few more words and I'll give you the whole nugget._"]
             return SlackMessage(
-                text: "\(ReplyWording.choiceLead) \(first.title) / \(second.title)",
+                text: "\(ReplyWording.choiceLead) \(nuggets.map(\.title).joined(separator: " / "))",
                 blocks: [.section(clip(lines.joined(separator: "\n"))), .context("You asked: \(SlackText.escape(question))")])
         case .unknown(let question):
             return SlackMessage(

@@ -30,11 +30,16 @@ public struct Assistant: Sendable {
         let candidates: [Match]
         switch decision {
         case .answer(let match):
-            reply = .nugget(byID[match.nuggetID]!, confidence: match.confidence)
+            guard let nugget = byID[match.nuggetID] else { return unknown(text, message: message, nearMisses: [match]) }
+            reply = .nugget(nugget, confidence: match.confidence)
             (outcome, nuggetID, confidence, candidates) = (.answered, match.nuggetID, match.confidence, [match])
-        case .choice(let first, let second):
-            reply = .choice(byID[first.nuggetID]!, byID[second.nuggetID]!, question: text)
-            (outcome, nuggetID, confidence, candidates) = (.choice, first.nuggetID, first.confidence, [first, second])
+        case .choice(let matches):
+            let offered = matches.compactMap { byID[$0.nuggetID] }
+            guard let first = matches.first, offered.count == matches.count else {
+                return unknown(text, message: message, nearMisses: matches)
+            }
+            reply = .choice(offered, question: text)
+            (outcome, nuggetID, confidence, candidates) = (.choice, first.nuggetID, first.confidence, matches)
         case .unknown(let nearMisses):
             reply = .unknown(question: text)
             (outcome, nuggetID, confidence, candidates) = (.unknown, nil, nearMisses.first?.confidence ?? 0, nearMisses)
@@ -47,4 +52,14 @@ public struct Assistant: Sendable {
     }
 
     public func nugget(id: String) -> Nugget? { byID[id] }
+
+    /// "No nugget yet" with its log entry (also for a match whose nugget is missing, which the matcher
+    /// built from the same nuggets never gives).
+    private func unknown(_ text: String, message: InboundMessage, nearMisses: [Match]) -> Response {
+        let log = QuestionLogEntry(
+            askedAt: message.receivedAt, platform: message.conversation.platform, user: message.user,
+            channel: message.conversation.channel, text: text, outcome: .unknown, nuggetID: nil,
+            confidence: nearMisses.first?.confidence ?? 0, candidates: nearMisses)
+        return Response(reply: .unknown(question: text), log: log)
+    }
 }

@@ -2,8 +2,8 @@
 public enum Reply: Sendable, Hashable {
     /// One nugget answers the question.
     case nugget(Nugget, confidence: Double)
-    /// Two nuggets fit about equally: "Did you mean A or B?".
-    case choice(Nugget, Nugget, question: String)
+    /// Two or three nuggets fit, none surely enough alone: "Did you mean A, B or C?" (best first).
+    case choice([Nugget], question: String)
     /// Nothing fits; the question was logged for the content team.
     case unknown(question: String)
     /// How to use the assistant.
@@ -16,6 +16,12 @@ public enum ReplyWording {
     public static let unknownFollow = "I've noted the question so the learning team can write one."
     public static let choiceLead = "Did you mean:"
     public static let moreLead = "More:"
+
+    /// "A or B", "A, B or C": the titles of a choice.
+    public static func alternatives(_ titles: [String]) -> String {
+        guard titles.count > 1, let last = titles.last else { return titles.first ?? "" }
+        return titles.dropLast().joined(separator: ", ") + " or " + last
+    }
 
     /// - Parameter command: the slash command, or empty where there is none (the console).
     public static func helpLines(command: String) -> [String] {

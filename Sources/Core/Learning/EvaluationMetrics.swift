@@ -54,7 +54,9 @@ public struct EvaluationMetrics: Sendable, Hashable, Codable {
 extension Matcher {
     /// A matcher trained from labelled rows: each label becomes a nugget whose example questions are
     /// its rows; rows labelled `oos` teach it what to reject.
-    public init(labelledRows rows: [LabelledCSV.Row], settings: MatcherSettings = MatcherSettings()) throws(MatcherError) {
+    public init(
+        labelledRows rows: [LabelledCSV.Row], settings: MatcherSettings = MatcherSettings(), encoder: (any SentenceEncoding)? = nil
+    ) throws(MatcherError) {
         var order: [String] = []
         var questions: [String: [String]] = [:]
         var outOfScope: [String] = []
@@ -67,13 +69,14 @@ extension Matcher {
             questions[row.label, default: []].append(row.text)
         }
         let nuggets = order.map { Nugget(id: $0, title: $0, questions: questions[$0]!) }
-        try self.init(nuggets: nuggets, outOfScope: outOfScope, settings: settings)
+        try self.init(nuggets: nuggets, outOfScope: outOfScope, settings: settings, encoder: encoder)
     }
 
     /// The nugget id a decision gives (the first of a choice), nil for a rejection.
     public func answer(_ question: String) -> String? {
         switch decide(question) {
-        case .answer(let match), .choice(let match, _): return match.nuggetID
+        case .answer(let match): return match.nuggetID
+        case .choice(let matches): return matches.first?.nuggetID
         case .unknown: return nil
         }
     }

@@ -37,6 +37,9 @@ public struct LinearIntentModel: Sendable {
         public var unseenNuggetShare: Double = 0.2
         /// Postings below this share of the largest weight are dropped.
         public var pruning: Float = 1e-3
+        /// The length of a sentence embedding among the features, against 1 for the word block and 1
+        /// for the character block.
+        public var embeddingScale: Float = 1
 
         public enum Solver: String, Sendable, Hashable, Codable {
             /// Multinomial logistic regression (all classes compete), by SGD.
@@ -92,14 +95,47 @@ public struct LinearIntentModel: Sendable {
     let bias: [Float]
     public let classCount: Int
     public let calibration: Calibration
+    /// Sentence embeddings as extra dense features (feature ids from `vectorizer.featureCount`), times
+    /// `embeddingScale`; nil when trained on text features alone.
+    let embedding: EmbeddingFeatures?
+
+    /// Where a text's sentence embedding sits among the features, and how much it weighs against the
+    /// unit-length word and character blocks.
+    struct EmbeddingFeatures: Sendable {
+        var start: Int
+        var dimension: Int
+        var scale: Float
+
+        func append(_ embedding: [Float], to vector: inout SparseVector) {
+            guard embedding.count == dimension else { return }
+            vector.indices.append(contentsOf: (0..<Int32(dimension)).map { Int32(start) + $0 })
+            vector.values.append(contentsOf: embedding.map { $0 * scale })
+        }
+    }
+
+    /// Whether questions must come with their sentence embedding (`evaluate(tokens:embedding:)`).
+    public var usesEmbeddings: Bool { embedding != nil }
 
     /// Learns from the examples, then calibrates on held-out folds. The final model and the folds'
     /// models train at the same time, one per core. `titles[c]` names class `c` (nuggets whose titles
     /// share a word share part of their weights; none given, none shared).
+    ///
+    /// `embeddings`, when given, holds each example's unit-length sentence embedding (same order): the
+    /// model then learns from words, character n-grams and meaning together (early fusion), and every
+    /// question needs its embedding too.
     public static func train(
-        _ examples: [Example], classes: Int, titles: [String] = [], stemmer: SnowballStemmer, stopwords: Set<String> = [], settings: Settings = Settings()
+        _ examples: [Example], classes: Int, titles: [String] = [], stemmer: SnowballStemmer, stopwords: Set<String> = [], settings: Settings = Settings(),
+        embeddings: [[Float]]? = nil
     ) -> LinearIntentModel {
-        let (vectorizer, vectors) = TextVectorizer.fit(examples.map(\.text), stemmer: stemmer, stopwords: stopwords)
+        let (vectorizer, textVectors) = TextVectorizer.fit(examples.map(\.text), stemmer: stemmer, stopwords: stopwords)
+        var vectors = textVectors
+        var dense: EmbeddingFeatures?
+        if let embeddings, embeddings.count == examples.count, let dimension = embeddings.first?.count, dimension > 0 {
+            let features = EmbeddingFeatures(start: vectorizer.featureCount, dimension: dimension, scale: settings.embeddingScale)
+            for row in vectors.indices { features.append(embeddings[row], to: &vectors[row]) }
+            dense = features
+        }
+        let featureCount = vectorizer.featureCount + (dense?.dimension ?? 0)
         var rowsMatrix = SparseMatrix()
         for vector in vectors { rowsMatrix.append(vector) }
         let matrix = rowsMatrix
@@ -118,11 +154,11 @@ public struct LinearIntentModel: Sendable {
                     let part = folds!.training(fold, matrix: matrix, labels: labels, rowWeights: rowWeights)
                     weights = trainer.train(
                         part.matrix, labels: part.labels, rowWeights: part.rowWeights, activeClasses: part.active, classes: classes,
-                        features: vectorizer.featureCount)
+                        features: featureCount)
                 } else {
                     weights = trainer.train(
                         matrix, labels: labels, rowWeights: rowWeights, activeClasses: Array(0..<classes), classes: classes,
-                        features: vectorizer.featureCount)
+                        features: featureCount)
                 }
                 results.withLock { $0[job] = weights }
             }
@@ -132,7 +168,7 @@ public struct LinearIntentModel: Sendable {
             let weights = trainAll([(0, nil)])[0]
             return LinearIntentModel(
                 vectorizer: vectorizer, postings: Postings(weights, pruning: settings.pruning), bias: (0..<classes).map(weights.bias),
-                classCount: classes, calibration: .uncalibrated)
+                classCount: classes, calibration: .uncalibrated, embedding: dense)
         }
         // The candidates compete on the first two folds (the best held-out accuracy on answerable rows
         // wins); then the winner trains the final model and the other folds, which complete its
@@ -162,7 +198,7 @@ public struct LinearIntentModel: Sendable {
         let weights = rest[0]
         return LinearIntentModel(
             vectorizer: vectorizer, postings: Postings(weights, pruning: settings.pruning), bias: (0..<classes).map(weights.bias),
-            classCount: classes, calibration: calibration)
+            classCount: classes, calibration: calibration, embedding: dense)
     }
 
     /// Scores of every class for a text (higher is better).
@@ -176,9 +212,10 @@ public struct LinearIntentModel: Sendable {
     }
 
     /// `evaluate` for a text already split into tokens.
-    public func evaluate(tokens: [String]) -> (scores: [Float], coverage: Double) {
+    public func evaluate(tokens: [String], embedding: [Float]? = nil) -> (scores: [Float], coverage: Double) {
         var scores = bias
-        let (vector, coverage) = vectorizer.analyse(tokens: tokens)
+        var (vector, coverage) = vectorizer.analyse(tokens: tokens)
+        if let dense = self.embedding, let embedding { dense.append(embedding, to: &vector) }
         postings.accumulate(vector, into: &scores)
         return (scores, coverage)
     }

@@ -18,6 +18,10 @@ public struct MatcherSettings: Sendable, Codable, Equatable {
 
     /// Training of the learned model.
     public var learning = LinearIntentModel.Settings()
+    /// Semantic engine: how much one body passage counts as an example of its nugget (a question: 1).
+    public var passageWeight: Float = 0.3
+    /// A choice offers the runners-up whose probability is at least this share of the best one's.
+    public var offerRatio: Double = 0.25
 
     /// The keyword ranker's default threshold (its confidence is the share of the question explained).
     public static let keywordThreshold = 0.35
@@ -29,13 +33,16 @@ public struct MatcherSettings: Sendable, Codable, Equatable {
         case auto
         case learned
         case keyword
+        /// The learned model over words, character n-grams and sentence embeddings (MiniLM), with each
+        /// body passage as a weak example: needs the encoder's model files.
+        case semantic
     }
 
     public init() {}
 
     /// Training knobs stay out of configuration files; everything else is configurable.
     enum CodingKeys: String, CodingKey {
-        case language, model, threshold, ambiguityRatio, typoTolerance, typoPenalty, unknownWordWeight
+        case language, model, threshold, ambiguityRatio, typoTolerance, typoPenalty, unknownWordWeight, offerRatio
     }
 }
 
@@ -64,8 +71,8 @@ public struct Match: Sendable, Hashable, Codable {
 public enum MatchDecision: Sendable, Hashable {
     /// One nugget answers it.
     case answer(Match)
-    /// Two nuggets are about equally likely: offer both.
-    case choice(Match, Match)
+    /// None is sure enough alone, but one of these two or three (best first) very likely is: offer them.
+    case choice([Match])
     /// Nothing is confident enough; the near misses are kept for the content team.
     case unknown(nearMisses: [Match])
 }

@@ -52,11 +52,15 @@ public final class SnowballStemmer: Sendable {
 /// Why a matcher could not be built.
 public enum MatcherError: Error, Equatable, CustomStringConvertible {
     case unknownLanguage(String, available: [String])
+    /// `model: semantic` without a sentence encoder (its model files are missing).
+    case noEncoder
 
     public var description: String {
         switch self {
         case .unknownLanguage(let name, let available):
             return "stemming language '\(name)' is not available (choose one of: \(available.joined(separator: ", ")))"
+        case .noEncoder:
+            return "matcher model 'semantic' needs the sentence encoder's model files (run scripts/install-deps.sh), or choose auto, learned or keyword"
         }
     }
 }

@@ -47,8 +47,8 @@ public enum ConfigurationLoader {
     static let knownKeys: [String: Set<String>] = [
         "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "teams", "discord", "mattermost", "poster", "log", "$comment"],
         "server": ["host", "port", "maxBodyBytes", "metricsTokenEnv"],
-        "content": ["intents"],
-        "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight"],
+        "content": ["intents", "encoder"],
+        "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight", "offerRatio"],
         "quiz": [
             "length", "leaderboardSize", "recentQuestions", "desiredRetention", "learningStepsMinutes", "relearningStepsMinutes",
             "maximumIntervalDays",

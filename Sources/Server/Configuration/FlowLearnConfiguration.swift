@@ -34,6 +34,11 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public struct ContentSection: Sendable, Codable, Equatable {
         /// Folder of nugget files, relative to the configuration file.
         public var intents = "Intents"
+        /// Folder of the sentence encoder's model files (all-MiniLM-L6-v2, fetched by
+        /// scripts/install-deps.sh), relative to the configuration file; empty turns semantic matching
+        /// off. When the files are missing the server starts without it and says why in the log and
+        /// on /healthz.
+        public var encoder = ".build-model/all-MiniLM-L6-v2"
     }
 
     public struct StoreSection: Sendable, Codable, Equatable {

@@ -69,7 +69,7 @@ struct DiscordRoutes: Sendable {
                 let message = InboundMessage(
                     kind: .command, conversation: ConversationRef(platform: "discord", channel: context.channel), user: context.user, text: text,
                     receivedAt: now())
-                let response = content.assistant.respond(to: message, command: "/" + settings.command)
+                let response = await content.respond(to: message, command: "/" + settings.command)
                 _ = try await store.claimEvent(platform: "discord", eventID: context.interactionID, at: now(), logging: response.log)
                 var payload = DiscordInteractions.message(response.reply)
                 if var data = payload["data"] as? [String: Any] {

@@ -113,7 +113,7 @@ struct MatrixRoutes: Sendable {
             let message = InboundMessage(
                 kind: direct ? .direct : .mention, conversation: ConversationRef(platform: "matrix", channel: room), user: sender, text: text,
                 receivedAt: at)
-            let response = content.assistant.respond(to: message, command: "")
+            let response = await content.respond(to: message, command: "")
             guard try await store.claimEvent(platform: "matrix", eventID: eventID, at: at, logging: response.log) else { return }
             await send(MatrixAppService.text(response.reply), to: room, replyingTo: eventID)
             logger.info(

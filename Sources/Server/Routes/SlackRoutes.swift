@@ -73,7 +73,7 @@ struct SlackRoutes: Sendable {
             logger.debug("Slack event ignored", metadata: ["event_id": "\(eventID ?? "-")", "reason": "\(reason)"])
             return HTTPReply.empty()
         case .question(let eventID, let message):
-            let response = content.assistant.respond(to: message, command: settings.command)
+            let response = await content.respond(to: message, command: settings.command)
             do {
                 guard try await store.claimEvent(platform: "slack", eventID: eventID, at: now(), logging: response.log) else {
                     logger.info("duplicate Slack event ignored", metadata: [
@@ -109,7 +109,7 @@ struct SlackRoutes: Sendable {
         if NudgeDesk.handles(command.text) {
             return await nudgeCommand(command)
         }
-        let response = content.assistant.respond(to: command.message(receivedAt: now()), command: settings.command)
+        let response = await content.respond(to: command.message(receivedAt: now()), command: settings.command)
         guard let log = response.log else {
             return HTTPReply.json(.ok, SlackReplyEncoder.immediateResponse(response.reply))  // help needs no second request
         }

@@ -58,7 +58,7 @@ struct TeamsRoutes: Sendable {
             let message = InboundMessage(
                 kind: .mention, conversation: ConversationRef(platform: "teams", channel: activity.conversation), user: activity.user,
                 text: activity.text, receivedAt: at)
-            let response = content.assistant.respond(to: message, command: "")
+            let response = await content.respond(to: message, command: "")
             _ = try await store.claimEvent(platform: "teams", eventID: activity.id, at: at, logging: response.log)
             logger.info(
                 "question answered",

@@ -18,14 +18,35 @@ public final class ContentLibrary: Service, Sendable {
     private let settings: MatcherSettings
     private let quizSettings: QuizSettings
     private let logger: Logger
+    private let encoder: (any SentenceEncoding)?
+    /// "on", or "off: <why>": semantic matching, for /healthz and the log.
+    public let semanticStatus: String
+    /// Questions are matched here, off the event loops and Swift's cooperative pool: embedding a
+    /// question takes milliseconds of CPU, which must not hold up acknowledging other webhooks.
+    private let matching = DispatchQueue(label: "flowlearn-matching", qos: .userInitiated, attributes: .concurrent)
 
     /// Loads the content once; throws when it does not lint, so a broken pack stops start-up.
-    public init(folder: String, settings: MatcherSettings, quiz: QuizSettings = QuizSettings(), logger: Logger) throws {
+    /// - Parameters:
+    ///   - encoder: the sentence encoder, nil when semantic matching is off; `semanticStatus` says why.
+    public init(
+        folder: String, settings: MatcherSettings, quiz: QuizSettings = QuizSettings(), logger: Logger,
+        encoder: (any SentenceEncoding)? = nil, semanticStatus: String = "off: no encoder configured"
+    ) throws {
         self.folder = folder
         self.settings = settings
         self.quizSettings = quiz
         self.logger = logger
-        self.current = Mutex(try Self.load(folder: folder, settings: settings, quiz: quiz, logger: logger))
+        self.encoder = encoder
+        self.semanticStatus = encoder == nil ? semanticStatus : "on"
+        self.current = Mutex(try Self.load(folder: folder, settings: settings, quiz: quiz, logger: logger, encoder: encoder))
+    }
+
+    /// The assistant's response to a message, computed on the matching queue.
+    public func respond(to message: InboundMessage, command: String) async -> Assistant.Response {
+        let assistant = self.assistant
+        return await withCheckedContinuation { continuation in
+            matching.async { continuation.resume(returning: assistant.respond(to: message, command: command)) }
+        }
     }
 
     /// The assistant serving now.
@@ -37,7 +58,7 @@ public final class ContentLibrary: Service, Sendable {
     @discardableResult
     public func reload() -> Bool {
         do {
-            let fresh = try Self.load(folder: folder, settings: settings, quiz: quizSettings, logger: logger)
+            let fresh = try Self.load(folder: folder, settings: settings, quiz: quizSettings, logger: logger, encoder: encoder)
             current.withLock { $0 = fresh }
             return true
         } catch {
@@ -46,11 +67,13 @@ public final class ContentLibrary: Service, Sendable {
         }
     }
 
-    static func load(folder: String, settings: MatcherSettings, quiz: QuizSettings, logger: Logger) throws -> Loaded {
+    static func load(
+        folder: String, settings: MatcherSettings, quiz: QuizSettings, logger: Logger, encoder: (any SentenceEncoding)?
+    ) throws -> Loaded {
         let started = ContinuousClock.now
         let pack = try ContentLinter.loadPack(ContentDirectory.read(folder))
         let nuggets = pack.nuggets
-        let matcher = try Matcher(nuggets: nuggets, outOfScope: pack.outOfScope, settings: settings)
+        let matcher = try Matcher(nuggets: nuggets, outOfScope: pack.outOfScope, settings: settings, encoder: encoder)
         let elapsed = ContinuousClock.now - started
         logger.info(
             "content loaded",
