@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "flowlearn", targets: ["flowlearn"]),
         .executable(name: "flowlearn-bench", targets: ["MatcherBench"]),
         .executable(name: "flowlearn-nudge-bench", targets: ["NudgeBench"]),
+        .executable(name: "flowlearn-encoder-bench", targets: ["EncoderBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -162,6 +163,11 @@ let package = Package(
             name: "MatcherBench",
             dependencies: ["FlowLearnCore", "FlowLearnEncoder"],
             path: "bench/MatcherBench"
+        ),
+        .executableTarget(
+            name: "EncoderBench",
+            dependencies: ["FlowLearnCore", "FlowLearnEncoder"],
+            path: "bench/EncoderBench"
         ),
         .executableTarget(
             name: "NudgeBench",

@@ -30,6 +30,9 @@ struct Eval: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object on stdout.")
     var json = false
 
+    @Flag(name: .long, help: "Also print, on stderr, every question not answered right: the decision and the three best nuggets.")
+    var misses = false
+
     @Flag(name: .long, help: "Also print, on stderr, in-scope accuracy against out-of-scope recall for a range of thresholds (diagnostics; the reported figures use the calibrated threshold).")
     var curve = false
 
@@ -126,6 +129,7 @@ struct Eval: ParsableCommand {
         latencies = timings.map { $0.sorted()[1] }
         latencies.sort()
         if curve { printCurve(matcher: matcher, rows: testRows) }
+        if misses { printMisses(matcher: matcher, rows: testRows, decisions: decisions) }
         let metrics = EvaluationMetrics.compute(expected: testRows.map { $0.label == "oos" ? nil : $0.label }, predicted: predicted)
         var (inScope, answeredRight, offeredRight, outOfScope, outOfScopeNotAnswered) = (0, 0, 0, 0, 0)
         for (row, decision) in zip(testRows, decisions) {
@@ -167,6 +171,24 @@ struct Eval: ParsableCommand {
             print("latency             p50 \(String(format: "%.1f", report.p50_us)) µs, p99 \(String(format: "%.1f", report.p99_us)) µs over \(report.queries) questions")
             print("resident memory     \(String(format: "%.1f", report.rss_mb)) MB")
             print("index               \(report.features) features, \(report.postings) postings")
+        }
+    }
+
+    private func printMisses(matcher: Matcher, rows: [LabelledCSV.Row], decisions: [MatchDecision]) {
+        for (row, decision) in zip(rows, decisions) {
+            let outcome: String
+            switch decision {
+            case .answer(let match):
+                if match.nuggetID == row.label { continue }
+                outcome = "answered \(match.nuggetID)"
+            case .choice(let matches):
+                outcome = "offered \(matches.map(\.nuggetID).joined(separator: " / "))"
+            case .unknown:
+                if row.label == "oos" { continue }
+                outcome = "unknown"
+            }
+            let ranked = matcher.rank(row.text, limit: 3).map { "\($0.nuggetID) \(String(format: "%.2f", $0.confidence))" }
+            StandardError.print("[\(row.label)] \(row.text)\n    \(outcome); ranked: \(ranked.joined(separator: ", "))")
         }
     }
 

@@ -18,6 +18,8 @@ public struct Calibration: Sendable, Hashable, Codable {
     public var candidateIntercept: Double
     /// Answer only at or above this probability.
     public var threshold: Double
+    /// Offer a choice of two or three only when the chance that one of them is right is at least this.
+    public var offerThreshold: Double = 0.5
 
     public static let uncalibrated = Calibration(
         scoreWeight: 0, marginWeight: 2, logProbabilityWeight: 2, intercept: 1, candidateWeight: 2, candidateIntercept: 1,
@@ -51,7 +53,9 @@ public struct Calibration: Sendable, Hashable, Codable {
         var weight: Double = 1
     }
 
-    static func fit(_ samples: [Sample], wrongAnswerCost: Double) -> Calibration {
+    /// - Parameter wrongOfferCost: the cost of offering a choice that does not hold the right nugget
+    ///   (nil: as `wrongAnswerCost`), for `offerThreshold`.
+    static func fit(_ samples: [Sample], wrongAnswerCost: Double, wrongOfferCost: Double? = nil) -> Calibration {
         guard samples.contains(where: \.correct), samples.contains(where: { !$0.correct }) else { return .uncalibrated }
         let weights = samples.map(\.weight)
         let full = logistic(
@@ -60,12 +64,16 @@ public struct Calibration: Sendable, Hashable, Codable {
         var calibration = Calibration(
             scoreWeight: full[0], marginWeight: full[1], logProbabilityWeight: full[2], intercept: full[3], candidateWeight: single[0],
             candidateIntercept: single[1], threshold: 0.5)
+        calibration.threshold = threshold(samples, calibration: calibration, wrongAnswerCost: wrongAnswerCost)
+        calibration.offerThreshold = threshold(samples, calibration: calibration, wrongAnswerCost: wrongOfferCost ?? wrongAnswerCost)
+        return calibration
+    }
+
+    /// The rejection threshold that maximises the held-out utility at this cost of a wrong answer.
+    static func threshold(_ samples: [Sample], calibration: Calibration, wrongAnswerCost: Double) -> Double {
         // Without out-of-scope examples, rejecting only ever trades a likely wrong answer for nothing:
         // answer when the calibrated chance of being right beats the cost of being wrong.
-        guard samples.contains(where: \.outOfScope) else {
-            calibration.threshold = wrongAnswerCost / (1 + wrongAnswerCost)
-            return calibration
-        }
+        guard samples.contains(where: \.outOfScope) else { return wrongAnswerCost / (1 + wrongAnswerCost) }
         // Otherwise choose the threshold on the held-out confidences.
         let scored = samples.map { (calibration.confidence(top: $0.top, margin: $0.margin, logProbability: $0.logProbability), $0) }.sorted { $0.0 < $1.0 }
         // Utility when rejecting everything below each candidate threshold; start with "answer everything".
@@ -82,8 +90,7 @@ public struct Calibration: Sendable, Hashable, Codable {
                 best = (utility, min(0.99, (confidence + next) / 2))
             }
         }
-        calibration.threshold = best.threshold
-        return calibration
+        return best.threshold
     }
 
     /// Logistic regression by Newton's method with a ridge (that matters only with few samples: it keeps a

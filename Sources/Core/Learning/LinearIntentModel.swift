@@ -32,6 +32,9 @@ public struct LinearIntentModel: Sendable {
         public var folds: Int? = nil
         /// How bad a wrong answer is compared with a right one (for the threshold).
         public var wrongAnswerCost: Double = 0.5
+        /// How bad offering a choice without the right nugget is (for the offer threshold); nil: as a
+        /// wrong answer.
+        public var wrongOfferCost: Double? = nil
         /// When out-of-scope examples are given, each fold also holds out this share of the nuggets,
         /// whose questions then stand for subjects the content does not cover.
         public var unseenNuggetShare: Double = 0.2
@@ -48,9 +51,19 @@ public struct LinearIntentModel: Sendable {
             case svm
         }
 
+        /// How much the nearest example's similarity (a cosine) adds to a nugget's score, candidates
+        /// chosen on the held-out folds (0: not at all); used with sentence embeddings and at most
+        /// `NearestExamples.limit` examples.
+        public var nearestWeightCandidates: [Float] = [0, 4, 8, 16]
+
+        /// How much the sentence embedding weighs, candidates chosen between on the held-out folds
+        /// with the dropout rates (times `embeddingScale`): meaning counts for more when the examples
+        /// are few or worded unlike the questions, for less when words already separate the nuggets.
+        public var embeddingScaleCandidates: [Float] = [1, 2]
+
         /// The trainers to choose between on the held-out folds; `groups`: classes that share part of
-        /// their weights (see `titleSharing`).
-        func candidates(groups: [[Int]] = []) -> [any LinearTrainer] {
+        /// their weights (see `titleSharing`); `denseStart`: the first embedding feature, if any.
+        func candidates(groups: [[Int]] = [], denseStart: Int? = nil) -> [any LinearTrainer] {
             switch solver {
             case .svm:
                 var trainer = LinearSVMTrainer()
@@ -58,8 +71,13 @@ public struct LinearIntentModel: Sendable {
                 trainer.maxEpochs = maxEpochs
                 return [trainer]
             case .softmax:
-                return (dropoutCandidates.isEmpty ? [0] : dropoutCandidates).map { dropout in
+                let factors = denseStart == nil || embeddingScaleCandidates.isEmpty ? [1] : embeddingScaleCandidates
+                return factors.flatMap { factor in (dropoutCandidates.isEmpty ? [0] : dropoutCandidates).map { (factor, $0) } }.map { factor, dropout in
                     var trainer = SoftmaxTrainer()
+                    if let denseStart {
+                        trainer.denseStart = Int32(denseStart)
+                        trainer.denseFactor = factor
+                    }
                     trainer.epochs = epochs
                     trainer.learningRate = learningRate
                     trainer.l2 = l2
@@ -113,6 +131,11 @@ public struct LinearIntentModel: Sendable {
         }
     }
 
+    /// The examples' embeddings and the weight of the nearest one's similarity (semantic engine, small
+    /// content sets).
+    let nearest: NearestExamples?
+    let nearestWeight: Float
+
     /// Whether questions must come with their sentence embedding (`evaluate(tokens:embedding:)`).
     public var usesEmbeddings: Bool { embedding != nil }
 
@@ -136,13 +159,15 @@ public struct LinearIntentModel: Sendable {
             dense = features
         }
         let featureCount = vectorizer.featureCount + (dense?.dimension ?? 0)
+        let nearest = dense == nil ? nil : embeddings.flatMap { NearestExamples(embeddings: $0, labels: examples.map { Int32($0.label ?? -1) }) }
         var rowsMatrix = SparseMatrix()
         for vector in vectors { rowsMatrix.append(vector) }
         let matrix = rowsMatrix
         let labels = examples.map { Int32($0.label ?? -1) }
         let rowWeights = examples.map(\.weight)
         let folds = Folds(labels: labels, classes: classes, settings: settings)
-        let all = settings.candidates(groups: TitleGroups.groups(titles: titles, stemmer: stemmer, stopwords: stopwords))
+        let all = settings.candidates(
+            groups: TitleGroups.groups(titles: titles, stemmer: stemmer, stopwords: stopwords), denseStart: dense?.start)
         let candidates = folds == nil ? Array(all.prefix(1)) : all
         /// Trains the given (candidate, fold) jobs one per core; fold nil is the final model on all rows.
         func trainAll(_ jobs: [(candidate: Int, fold: Int?)]) -> [LinearWeights] {
@@ -166,9 +191,11 @@ public struct LinearIntentModel: Sendable {
         }
         guard let folds else {
             let weights = trainAll([(0, nil)])[0]
+            dense?.scale *= (candidates[0] as? SoftmaxTrainer)?.denseFactor ?? 1
+            let weight = settings.nearestWeightCandidates.max() ?? 0
             return LinearIntentModel(
                 vectorizer: vectorizer, postings: Postings(weights, pruning: settings.pruning), bias: (0..<classes).map(weights.bias),
-                classCount: classes, calibration: .uncalibrated, embedding: dense)
+                classCount: classes, calibration: .uncalibrated, embedding: dense, nearest: weight > 0 ? nearest : nil, nearestWeight: weight)
         }
         // The candidates compete on the first two folds (the best held-out accuracy on answerable rows
         // wins); then the winner trains the final model and the other folds, which complete its
@@ -176,29 +203,45 @@ public struct LinearIntentModel: Sendable {
         // the losers never train more than those two.
         let selectionFolds = candidates.count > 1 ? min(2, folds.count) : 0
         let contest = trainAll((0..<candidates.count).flatMap { candidate in (0..<selectionFolds).map { (candidate, $0) } })
+        // Each candidate trainer with each weight of the nearest example's similarity.
+        let weights = nearest == nil ? [Float(0)] : (settings.nearestWeightCandidates.isEmpty ? [0] : settings.nearestWeightCandidates)
         var chosen = 0
-        var best: (right: Int, samples: [Calibration.Sample]) = (-1, [])
+        var chosenWeight = weights[0]
+        var best: (right: Int, heldOut: [HeldOut]) = (-1, [])
         for candidate in 0..<(selectionFolds > 0 ? candidates.count : 0) {
-            var samples: [Calibration.Sample] = []
+            var heldOut: [HeldOut] = []
             for fold in 0..<selectionFolds {
-                samples += folds.heldOutSamples(fold, weights: contest[candidate * selectionFolds + fold], matrix: matrix, labels: labels)
+                heldOut += folds.heldOut(
+                    fold, weights: contest[candidate * selectionFolds + fold], matrix: matrix, labels: labels, trainer: candidates[candidate],
+                    nearest: nearest, embeddings: embeddings)
             }
-            let right = samples.reduce(0) { $0 + ($1.correct ? 1 : 0) }
-            if right > best.right {
-                best = (right, samples)
-                chosen = candidate
+            for weight in weights {
+                let right = HeldOut.samples(heldOut, nearestWeight: weight).reduce(0) { $0 + ($1.correct ? 1 : 0) }
+                if right > best.right {
+                    best = (right, heldOut)
+                    chosen = candidate
+                    chosenWeight = weight
+                }
             }
         }
         let rest = trainAll([(chosen, nil)] + (selectionFolds..<folds.count).map { (chosen, $0) })
-        var samples = selectionFolds > 0 ? best.samples : []
+        var heldOut = selectionFolds > 0 ? best.heldOut : []
         for fold in selectionFolds..<folds.count {
-            samples += folds.heldOutSamples(fold, weights: rest[1 + fold - selectionFolds], matrix: matrix, labels: labels)
+            heldOut += folds.heldOut(
+                fold, weights: rest[1 + fold - selectionFolds], matrix: matrix, labels: labels, trainer: candidates[chosen],
+                nearest: nearest, embeddings: embeddings)
         }
-        let calibration = Calibration.fit(samples, wrongAnswerCost: settings.wrongAnswerCost)
-        let weights = rest[0]
+        if selectionFolds == 0, weights.count > 1 {
+            // One trainer: the folds still choose the nearest example's weight.
+            chosenWeight = weights.max { HeldOut.samples(heldOut, nearestWeight: $0).filter(\.correct).count < HeldOut.samples(heldOut, nearestWeight: $1).filter(\.correct).count } ?? 0
+        }
+        let samples = HeldOut.samples(heldOut, nearestWeight: chosenWeight)
+        let calibration = Calibration.fit(samples, wrongAnswerCost: settings.wrongAnswerCost, wrongOfferCost: settings.wrongOfferCost)
+        let final = rest[0]
+        dense?.scale *= (candidates[chosen] as? SoftmaxTrainer)?.denseFactor ?? 1
         return LinearIntentModel(
-            vectorizer: vectorizer, postings: Postings(weights, pruning: settings.pruning), bias: (0..<classes).map(weights.bias),
-            classCount: classes, calibration: calibration, embedding: dense)
+            vectorizer: vectorizer, postings: Postings(final, pruning: settings.pruning), bias: (0..<classes).map(final.bias),
+            classCount: classes, calibration: calibration, embedding: dense, nearest: chosenWeight > 0 ? nearest : nil, nearestWeight: chosenWeight)
     }
 
     /// Scores of every class for a text (higher is better).
@@ -216,6 +259,10 @@ public struct LinearIntentModel: Sendable {
         var scores = bias
         var (vector, coverage) = vectorizer.analyse(tokens: tokens)
         if let dense = self.embedding, let embedding { dense.append(embedding, to: &vector) }
+        if let nearest, let embedding {
+            let similarities = nearest.similarities(embedding, classes: classCount)
+            for klass in scores.indices { scores[klass] += nearestWeight * similarities[klass] }
+        }
         postings.accumulate(vector, into: &scores)
         return (scores, coverage)
     }
@@ -279,24 +326,53 @@ struct Folds: Sendable {
         return (training, trainingLabels, trainingWeights, (0..<classes).filter { classFold[$0] != fold })
     }
 
-    /// The fold model's predictions on the rows it did not see.
-    func heldOutSamples(_ fold: Int, weights: LinearWeights, matrix: SparseMatrix, labels: [Int32]) -> [Calibration.Sample] {
+    /// The fold model's scores on the rows it did not see, with each row's nearest-example
+    /// similarities (over the fold's training rows) when there are example embeddings.
+    func heldOut(
+        _ fold: Int, weights: LinearWeights, matrix: SparseMatrix, labels: [Int32], trainer: any LinearTrainer,
+        nearest: NearestExamples?, embeddings: [[Float]]?
+    ) -> [HeldOut] {
+        let softmax = trainer as? SoftmaxTrainer
         let active = (0..<classes).filter { classFold[$0] != fold }
-        var samples: [Calibration.Sample] = []
+        var records: [HeldOut] = []
         var all = [Float](repeating: 0, count: classes)
-        var scores = [Float](repeating: 0, count: active.count)
         for row in 0..<labels.count where rowFold[row] == fold {
-            weights.scores(row: row, of: matrix, into: &all)
-            for (position, klass) in active.enumerated() { scores[position] = all[klass] }
-            let best = Matcher.top(scores, limit: 1)[0]
+            weights.scores(row: row, of: matrix, into: &all, denseStart: softmax?.denseStart ?? .max, denseFactor: softmax?.denseFactor ?? 1)
+            var similarities: [Float] = []
+            if let nearest, let embeddings, row < embeddings.count {
+                let all = nearest.similarities(embeddings[row], classes: classes) { rowFold[$0] == fold }
+                similarities = active.map { all[$0] }
+            }
             let label = labels[row]
             let outOfScope = label < 0 || classFold[Int(label)] == fold
-            samples.append(
-                .init(
-                    top: best.score, margin: best.margin, logProbability: best.score - logSumExp(scores),
-                    correct: !outOfScope && active[best.document] == Int(label), outOfScope: outOfScope))
+            records.append(
+                HeldOut(
+                    scores: active.map { all[$0] }, similarities: similarities,
+                    answer: outOfScope ? nil : active.firstIndex(of: Int(label))))
         }
-        return samples
+        return records
+    }
+}
+
+/// One held-out row: the fold model's scores over its active classes, the nearest-example
+/// similarities (empty without embeddings) and the position of the right class (nil: out of scope).
+struct HeldOut: Sendable {
+    var scores: [Float]
+    var similarities: [Float]
+    var answer: Int?
+
+    /// Calibration samples for the scores plus `nearestWeight` times the similarities.
+    static func samples(_ records: [HeldOut], nearestWeight: Float) -> [Calibration.Sample] {
+        records.map { record in
+            var scores = record.scores
+            if nearestWeight != 0, record.similarities.count == scores.count {
+                for index in scores.indices { scores[index] += nearestWeight * record.similarities[index] }
+            }
+            let best = Matcher.top(scores, limit: 1)[0]
+            return Calibration.Sample(
+                top: best.score, margin: best.margin, logProbability: best.score - logSumExp(scores),
+                correct: record.answer == best.document, outOfScope: record.answer == nil)
+        }
     }
 }
 

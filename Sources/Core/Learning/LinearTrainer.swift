@@ -36,15 +36,16 @@ struct LinearWeights: Sendable {
     func weight(_ klass: Int, _ feature: Int) -> Float { values[feature * classes + klass] }
     func bias(_ klass: Int) -> Float { values[features * classes + klass] }
 
-    /// Every class's score for one row of a matrix: bias plus the weighted sum of the row's features.
-    func scores(row: Int, of matrix: SparseMatrix, into scores: inout [Float]) {
+    /// Every class's score for one row of a matrix: bias plus the weighted sum of the row's features
+    /// (those from `denseStart` on times `denseFactor`, as the trainer saw them).
+    func scores(row: Int, of matrix: SparseMatrix, into scores: inout [Float], denseStart: Int32 = .max, denseFactor: Float = 1) {
         let classes = self.classes
         values.withUnsafeBufferPointer { w in
             scores.withUnsafeMutableBufferPointer { s in
                 let bias = w.baseAddress! + features * classes
                 for klass in 0..<classes { s[klass] = bias[klass] }
                 for position in matrix.rowStart[row]..<matrix.rowStart[row + 1] {
-                    let x = matrix.values[position]
+                    let x = matrix.values[position] * (matrix.columns[position] >= denseStart ? denseFactor : 1)
                     let weights = w.baseAddress! + Int(matrix.columns[position]) * classes
                     for klass in 0..<classes { s[klass] += weights[klass] * x }
                 }

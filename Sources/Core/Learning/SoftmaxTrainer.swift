@@ -24,6 +24,10 @@ struct SoftmaxTrainer: LinearTrainer {
     /// group's summed gradient, which is exactly that model's update at no extra memory.
     var groups: [[Int]] = []
     var groupRate: Float = 0
+    /// Features from `denseStart` on (a sentence embedding) are multiplied by `denseFactor`: how much
+    /// meaning weighs against words is a candidate chosen on held-out folds.
+    var denseStart: Int32 = .max
+    var denseFactor: Float = 1
 
     func train(
         _ matrix: SparseMatrix, labels: [Int32], rowWeights: [Float]?, activeClasses: [Int], classes: Int, features: Int
@@ -69,7 +73,7 @@ struct SoftmaxTrainer: LinearTrainer {
                             }
                             for c in 0..<k { s[c] = biasRow[c] * biasFeature }
                             for position in kept {
-                                let x = values[position] * keepScale
+                                let x = values[position] * keepScale * (columns[position] >= denseStart ? denseFactor : 1)
                                 let weights = w.baseAddress! + Int(columns[position]) * k
                                 for c in 0..<k { s[c] += weights[c] * x }
                             }
@@ -99,7 +103,7 @@ struct SoftmaxTrainer: LinearTrainer {
                             scale *= 1 - rate * l2
                             let move = rate / scale
                             for position in kept {
-                                let x = values[position] * keepScale * move
+                                let x = values[position] * keepScale * move * (columns[position] >= denseStart ? denseFactor : 1)
                                 let weights = w.baseAddress! + Int(columns[position]) * k
                                 for c in 0..<k { weights[c] -= s[c] * x }
                             }

@@ -121,8 +121,15 @@ public struct Matcher: Sendable {
             }
         }
         examples += outOfScope.map { .init(text: $0, label: nil) }
+        var learning = settings.learning
+        if encoder != nil {
+            // With choices to fall back on, an outright answer must be likelier right than wrong; a
+            // choice costs what a wrong answer cost before.
+            learning.wrongOfferCost = learning.wrongAnswerCost
+            learning.wrongAnswerCost = settings.semanticWrongAnswerCost
+        }
         return LinearIntentModel.train(
-            examples, classes: nuggets.count, titles: nuggets.map(\.title), stemmer: analyzer.stemmer, stopwords: analyzer.stopwords, settings: settings.learning,
+            examples, classes: nuggets.count, titles: nuggets.map(\.title), stemmer: analyzer.stemmer, stopwords: analyzer.stopwords, settings: learning,
             embeddings: encoder?.embed(examples.map(\.text)))
     }
 
@@ -184,6 +191,15 @@ public struct Matcher: Sendable {
         if let configured = settings.threshold { return configured }
         switch engine {
         case .learned(let model): return model.calibration.threshold
+        case .keyword: return MatcherSettings.keywordThreshold
+        }
+    }
+
+    /// The confidence that one of two or three nuggets is right at which they are offered as a choice.
+    public var offerThreshold: Double {
+        if let configured = settings.threshold { return configured }
+        switch engine {
+        case .learned(let model): return model.calibration.offerThreshold
         case .keyword: return MatcherSettings.keywordThreshold
         }
     }
@@ -298,7 +314,7 @@ public struct Matcher: Sendable {
         guard best.confidence >= threshold else {
             // Neither is sure enough alone, but the question is very likely about one of two or three
             // nuggets: offer the smallest such group rather than nothing.
-            for (position, confidence) in groupConfidence.enumerated() where confidence >= threshold {
+            for (position, confidence) in groupConfidence.enumerated() where confidence >= offerThreshold {
                 let offered = ranked.prefix(position + 2)
                 guard offered.count == position + 2, offered.dropFirst().allSatisfy({ isOffered(best, $0) }) else { break }
                 return .choice(Array(offered))

@@ -22,6 +22,10 @@ public struct MatcherSettings: Sendable, Codable, Equatable {
     public var passageWeight: Float = 0.3
     /// A choice offers the runners-up whose probability is at least this share of the best one's.
     public var offerRatio: Double = 0.25
+    /// Semantic engine: the cost of a wrong outright answer against a right one, which sets the
+    /// answer threshold (a choice, which the semantic engine offers when unsure, costs
+    /// `learning.wrongAnswerCost`).
+    public var semanticWrongAnswerCost = 1.0
 
     /// The keyword ranker's default threshold (its confidence is the share of the question explained).
     public static let keywordThreshold = 0.35
