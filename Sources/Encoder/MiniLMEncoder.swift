@@ -119,9 +119,8 @@ public final class MiniLMEncoder: SentenceEncoding, @unchecked Sendable {
         layerNorm(&state, rows: tokens, scale: layer.attentionNormScale, bias: layer.attentionNormBias)
         let i = weights.intermediateSize
         linear(state, rows: tokens, inputs: h, weight: layer.intermediate, bias: layer.intermediateBias, outputs: i, into: &scratch.intermediate)
-        for index in 0..<tokens * i {
-            let x = scratch.intermediate[index]
-            scratch.intermediate[index] = 0.5 * x * (1 + erf(x * 0.70710678118654752))
+        scratch.intermediate.withUnsafeMutableBufferPointer { values in
+            FastGELU.apply(UnsafeMutableBufferPointer(rebasing: values[0..<tokens * i]))
         }
         linear(scratch.intermediate, rows: tokens, inputs: i, weight: layer.output, bias: layer.outputBias, outputs: h, into: &scratch.projected)
         for index in 0..<tokens * h { state[index] += scratch.projected[index] }

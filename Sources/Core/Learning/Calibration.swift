@@ -18,6 +18,13 @@ public struct Calibration: Sendable, Hashable, Codable {
     public var candidateIntercept: Double
     /// Answer only at or above this probability.
     public var threshold: Double
+    /// Weight of the question's cosine similarity to the top nugget's centroid (the mean embedding of
+    /// its examples): 0 without sentence embeddings. A question far from everything the nugget's
+    /// examples say is less likely its question, however the scores fell.
+    public var similarityWeight: Double = 0
+    /// Weight of the question's similarity to the top nugget's nearest example: 0 without sentence
+    /// embeddings.
+    public var nearestWeight: Double = 0
     /// Offer a choice of two or three only when the chance that one of them is right is at least this.
     public var offerThreshold: Double = 0.5
 
@@ -28,9 +35,10 @@ public struct Calibration: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - top: the class's raw score; `margin`: its lead over the best other class (negative when
     ///     another is ahead); `logProbability`: its score minus the log-sum-exp of all scores.
-    public func confidence(top: Float, margin: Float, logProbability: Float) -> Double {
+    public func confidence(top: Float, margin: Float, logProbability: Float, similarity: Float = 0, nearest: Float = 0) -> Double {
         Self.sigmoid(
-            scoreWeight * Double(top) + marginWeight * Double(margin) + logProbabilityWeight * Double(logProbability) + intercept)
+            scoreWeight * Double(top) + marginWeight * Double(margin) + logProbabilityWeight * Double(logProbability)
+                + similarityWeight * Double(similarity) + nearestWeight * Double(nearest) + intercept)
     }
 
     /// A candidate's standalone likelihood from its log-probability, for "are the top two close?".
@@ -51,6 +59,10 @@ public struct Calibration: Sendable, Hashable, Codable {
         var outOfScope: Bool
         /// How much the sample counts in the fit and the threshold.
         var weight: Double = 1
+        /// The question's similarity to the top class's centroid (nil without embeddings).
+        var similarity: Float? = nil
+        /// Its similarity to the top class's nearest example (nil without them).
+        var nearest: Float? = nil
     }
 
     /// - Parameter wrongOfferCost: the cost of offering a choice that does not hold the right nugget
@@ -58,12 +70,19 @@ public struct Calibration: Sendable, Hashable, Codable {
     static func fit(_ samples: [Sample], wrongAnswerCost: Double, wrongOfferCost: Double? = nil) -> Calibration {
         guard samples.contains(where: \.correct), samples.contains(where: { !$0.correct }) else { return .uncalibrated }
         let weights = samples.map(\.weight)
+        let similarities = samples.allSatisfy { $0.similarity != nil }
+        let nearest = samples.allSatisfy { $0.nearest != nil }
         let full = logistic(
-            samples.map { [Double($0.top), Double($0.margin), Double($0.logProbability), 1] }, samples.map(\.correct), weights: weights)
+            samples.map {
+                [Double($0.top), Double($0.margin), Double($0.logProbability)] + (similarities ? [Double($0.similarity ?? 0)] : [])
+                    + (nearest ? [Double($0.nearest ?? 0)] : []) + [1]
+            }, samples.map(\.correct), weights: weights)
         let single = logistic(samples.map { [Double($0.logProbability), 1] }, samples.map(\.correct), weights: weights)
         var calibration = Calibration(
-            scoreWeight: full[0], marginWeight: full[1], logProbabilityWeight: full[2], intercept: full[3], candidateWeight: single[0],
-            candidateIntercept: single[1], threshold: 0.5)
+            scoreWeight: full[0], marginWeight: full[1], logProbabilityWeight: full[2], intercept: full[full.count - 1],
+            candidateWeight: single[0], candidateIntercept: single[1], threshold: 0.5)
+        if similarities { calibration.similarityWeight = full[3] }
+        if nearest { calibration.nearestWeight = full[similarities ? 4 : 3] }
         calibration.threshold = threshold(samples, calibration: calibration, wrongAnswerCost: wrongAnswerCost)
         calibration.offerThreshold = threshold(samples, calibration: calibration, wrongAnswerCost: wrongOfferCost ?? wrongAnswerCost)
         return calibration
@@ -75,7 +94,10 @@ public struct Calibration: Sendable, Hashable, Codable {
         // answer when the calibrated chance of being right beats the cost of being wrong.
         guard samples.contains(where: \.outOfScope) else { return wrongAnswerCost / (1 + wrongAnswerCost) }
         // Otherwise choose the threshold on the held-out confidences.
-        let scored = samples.map { (calibration.confidence(top: $0.top, margin: $0.margin, logProbability: $0.logProbability), $0) }.sorted { $0.0 < $1.0 }
+        let scored = samples.map {
+            (calibration.confidence(
+                top: $0.top, margin: $0.margin, logProbability: $0.logProbability, similarity: $0.similarity ?? 0, nearest: $0.nearest ?? 0), $0)
+        }.sorted { $0.0 < $1.0 }
         // Utility when rejecting everything below each candidate threshold; start with "answer everything".
         // A threshold that rejects a sample sits halfway to the next confidence up, not just above it,
         // so that with few samples it does not hug the last one it rejects.

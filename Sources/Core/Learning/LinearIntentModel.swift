@@ -135,6 +135,23 @@ public struct LinearIntentModel: Sendable {
     /// content sets).
     let nearest: NearestExamples?
     let nearestWeight: Float
+    /// Each class's mean example embedding, for the calibration's similarity input.
+    let centroids: Centroids?
+
+    /// The examples' embeddings for the calibration's nearest-example input.
+    let nearestForCalibration: NearestExamples?
+
+    /// The question's similarity to the nearest example of every class (nil when not needed).
+    public func nearestSimilarities(_ embedding: [Float]?) -> [Float]? {
+        guard let embedding, let examples = nearest ?? nearestForCalibration else { return nil }
+        return examples.similarities(embedding, classes: classCount)
+    }
+
+    /// The question's similarity to a class's centroid (0 without embeddings).
+    public func centroidSimilarity(_ embedding: [Float]?, to klass: Int) -> Float {
+        guard let centroids, let embedding else { return 0 }
+        return centroids.similarity(embedding, to: klass)
+    }
 
     /// Whether questions must come with their sentence embedding (`evaluate(tokens:embedding:)`).
     public var usesEmbeddings: Bool { embedding != nil }
@@ -159,7 +176,9 @@ public struct LinearIntentModel: Sendable {
             dense = features
         }
         let featureCount = vectorizer.featureCount + (dense?.dimension ?? 0)
-        let nearest = dense == nil ? nil : embeddings.flatMap { NearestExamples(embeddings: $0, labels: examples.map { Int32($0.label ?? -1) }) }
+        let exampleLabels = examples.map { Int32($0.label ?? -1) }
+        let nearest = dense == nil ? nil : embeddings.flatMap { NearestExamples(embeddings: $0, labels: exampleLabels, classes: classes) }
+        let centroids = dense == nil ? nil : embeddings.flatMap { Centroids(embeddings: $0, labels: exampleLabels, classes: classes) }
         var rowsMatrix = SparseMatrix()
         for vector in vectors { rowsMatrix.append(vector) }
         let matrix = rowsMatrix
@@ -195,7 +214,8 @@ public struct LinearIntentModel: Sendable {
             let weight = settings.nearestWeightCandidates.max() ?? 0
             return LinearIntentModel(
                 vectorizer: vectorizer, postings: Postings(weights, pruning: settings.pruning), bias: (0..<classes).map(weights.bias),
-                classCount: classes, calibration: .uncalibrated, embedding: dense, nearest: weight > 0 ? nearest : nil, nearestWeight: weight)
+                classCount: classes, calibration: .uncalibrated, embedding: dense, nearest: weight > 0 ? nearest : nil, nearestWeight: weight,
+                centroids: nil, nearestForCalibration: nil)
         }
         // The candidates compete on the first two folds (the best held-out accuracy on answerable rows
         // wins); then the winner trains the final model and the other folds, which complete its
@@ -204,7 +224,19 @@ public struct LinearIntentModel: Sendable {
         let selectionFolds = candidates.count > 1 ? min(2, folds.count) : 0
         let contest = trainAll((0..<candidates.count).flatMap { candidate in (0..<selectionFolds).map { (candidate, $0) } })
         // Each candidate trainer with each weight of the nearest example's similarity.
-        let weights = nearest == nil ? [Float(0)] : (settings.nearestWeightCandidates.isEmpty ? [0] : settings.nearestWeightCandidates)
+        let weights = nearest?.complete != true ? [Float(0)] : (settings.nearestWeightCandidates.isEmpty ? [0] : settings.nearestWeightCandidates)
+        // Each held-out row's nearest-example similarities, per fold: the same for every candidate.
+        let nearestByFold = Mutex([[Int: [Float]]](repeating: [:], count: folds.count))
+        if let nearest, let embeddings {
+            DispatchQueue.concurrentPerform(iterations: folds.count) { fold in
+                var found: [Int: [Float]] = [:]
+                for row in 0..<labels.count where folds.rowFold[row] == fold && row < embeddings.count {
+                    found[row] = nearest.similarities(embeddings[row], classes: classes) { folds.rowFold[$0] == fold }
+                }
+                nearestByFold.withLock { $0[fold] = found }
+            }
+        }
+        let nearestSimilarities = nearestByFold.withLock { $0 }
         var chosen = 0
         var chosenWeight = weights[0]
         var best: (right: Int, heldOut: [HeldOut]) = (-1, [])
@@ -213,7 +245,7 @@ public struct LinearIntentModel: Sendable {
             for fold in 0..<selectionFolds {
                 heldOut += folds.heldOut(
                     fold, weights: contest[candidate * selectionFolds + fold], matrix: matrix, labels: labels, trainer: candidates[candidate],
-                    nearest: nearest, embeddings: embeddings)
+                    nearest: nearestSimilarities[fold], embeddings: embeddings)
             }
             for weight in weights {
                 let right = HeldOut.samples(heldOut, nearestWeight: weight).reduce(0) { $0 + ($1.correct ? 1 : 0) }
@@ -229,7 +261,7 @@ public struct LinearIntentModel: Sendable {
         for fold in selectionFolds..<folds.count {
             heldOut += folds.heldOut(
                 fold, weights: rest[1 + fold - selectionFolds], matrix: matrix, labels: labels, trainer: candidates[chosen],
-                nearest: nearest, embeddings: embeddings)
+                nearest: nearestSimilarities[fold], embeddings: embeddings)
         }
         if selectionFolds == 0, weights.count > 1 {
             // One trainer: the folds still choose the nearest example's weight.
@@ -241,7 +273,8 @@ public struct LinearIntentModel: Sendable {
         dense?.scale *= (candidates[chosen] as? SoftmaxTrainer)?.denseFactor ?? 1
         return LinearIntentModel(
             vectorizer: vectorizer, postings: Postings(final, pruning: settings.pruning), bias: (0..<classes).map(final.bias),
-            classCount: classes, calibration: calibration, embedding: dense, nearest: chosenWeight > 0 ? nearest : nil, nearestWeight: chosenWeight)
+            classCount: classes, calibration: calibration, embedding: dense, nearest: chosenWeight > 0 ? nearest : nil, nearestWeight: chosenWeight,
+            centroids: calibration.similarityWeight != 0 ? centroids : nil, nearestForCalibration: calibration.nearestWeight != 0 ? nearest : nil)
     }
 
     /// Scores of every class for a text (higher is better).
@@ -259,7 +292,7 @@ public struct LinearIntentModel: Sendable {
         var scores = bias
         var (vector, coverage) = vectorizer.analyse(tokens: tokens)
         if let dense = self.embedding, let embedding { dense.append(embedding, to: &vector) }
-        if let nearest, let embedding {
+        if let nearest, let embedding, nearestWeight != 0 {
             let similarities = nearest.similarities(embedding, classes: classCount)
             for klass in scores.indices { scores[klass] += nearestWeight * similarities[klass] }
         }
@@ -330,24 +363,28 @@ struct Folds: Sendable {
     /// similarities (over the fold's training rows) when there are example embeddings.
     func heldOut(
         _ fold: Int, weights: LinearWeights, matrix: SparseMatrix, labels: [Int32], trainer: any LinearTrainer,
-        nearest: NearestExamples?, embeddings: [[Float]]?
+        nearest: [Int: [Float]], embeddings: [[Float]]?
     ) -> [HeldOut] {
         let softmax = trainer as? SoftmaxTrainer
         let active = (0..<classes).filter { classFold[$0] != fold }
         var records: [HeldOut] = []
         var all = [Float](repeating: 0, count: classes)
+        // The fold's centroids, from the rows it trained on.
+        let centroids = embeddings.flatMap { embeddings in
+            Centroids(embeddings: embeddings, labels: labels, classes: classes) { rowFold[$0] != fold }
+        }
         for row in 0..<labels.count where rowFold[row] == fold {
             weights.scores(row: row, of: matrix, into: &all, denseStart: softmax?.denseStart ?? .max, denseFactor: softmax?.denseFactor ?? 1)
-            var similarities: [Float] = []
-            if let nearest, let embeddings, row < embeddings.count {
-                let all = nearest.similarities(embeddings[row], classes: classes) { rowFold[$0] == fold }
-                similarities = active.map { all[$0] }
-            }
+            let similarities = nearest[row].map { all in active.map { all[$0] } } ?? []
             let label = labels[row]
             let outOfScope = label < 0 || classFold[Int(label)] == fold
+            var centroidSimilarities: [Float] = []
+            if let centroids, let embeddings, row < embeddings.count {
+                centroidSimilarities = active.map { centroids.similarity(embeddings[row], to: $0) }
+            }
             records.append(
                 HeldOut(
-                    scores: active.map { all[$0] }, similarities: similarities,
+                    scores: active.map { all[$0] }, similarities: similarities, centroidSimilarities: centroidSimilarities,
                     answer: outOfScope ? nil : active.firstIndex(of: Int(label))))
         }
         return records
@@ -359,6 +396,8 @@ struct Folds: Sendable {
 struct HeldOut: Sendable {
     var scores: [Float]
     var similarities: [Float]
+    /// The row's similarity to each active class's centroid (empty without embeddings).
+    var centroidSimilarities: [Float]
     var answer: Int?
 
     /// Calibration samples for the scores plus `nearestWeight` times the similarities.
@@ -371,7 +410,9 @@ struct HeldOut: Sendable {
             let best = Matcher.top(scores, limit: 1)[0]
             return Calibration.Sample(
                 top: best.score, margin: best.margin, logProbability: best.score - logSumExp(scores),
-                correct: record.answer == best.document, outOfScope: record.answer == nil)
+                correct: record.answer == best.document, outOfScope: record.answer == nil,
+                similarity: best.document < record.centroidSimilarities.count ? record.centroidSimilarities[best.document] : nil,
+                nearest: best.document < record.similarities.count ? record.similarities[best.document] : nil)
         }
     }
 }

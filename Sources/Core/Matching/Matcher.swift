@@ -123,9 +123,9 @@ public struct Matcher: Sendable {
         examples += outOfScope.map { .init(text: $0, label: nil) }
         var learning = settings.learning
         if encoder != nil {
-            // With choices to fall back on, an outright answer must be likelier right than wrong; a
-            // choice costs what a wrong answer cost before.
-            learning.wrongOfferCost = learning.wrongAnswerCost
+            // With choices to fall back on, an outright answer must be likelier right than wrong, and
+            // a choice (a suggestion the person can pass over) costs less.
+            learning.wrongOfferCost = settings.semanticWrongOfferCost
             learning.wrongAnswerCost = settings.semanticWrongAnswerCost
         }
         return LinearIntentModel.train(
@@ -249,9 +249,11 @@ public struct Matcher: Sendable {
             let offTopic = model.usesEmbeddings ? 1 : min(1, coverage / Self.minimumCoverage)
             let normaliser = logSumExp(scores)
             let top = Self.top(scores, limit: max(limit, 4))
+            let nearest = model.nearestSimilarities(embedding)
             ranked = top.prefix(limit).map { entry in
                 let confidence = model.calibration.confidence(
-                    top: entry.score, margin: entry.margin, logProbability: entry.score - normaliser)
+                    top: entry.score, margin: entry.margin, logProbability: entry.score - normaliser,
+                    similarity: model.centroidSimilarity(embedding, to: entry.document), nearest: nearest?[entry.document] ?? 0)
                 return (entry.document, entry.score - normaliser, offTopic * confidence)
             }
             // The top two (three) taken as one answer: its probability is theirs summed, its margin the
@@ -261,7 +263,11 @@ public struct Matcher: Sendable {
                 let next = top.count > size ? top[size].score : top[size - 1].score
                 let group = logSumExp(top.prefix(size).map(\.score)) - normaliser
                 groupConfidence.append(
-                    offTopic * model.calibration.confidence(top: top[0].score, margin: top[0].score - next, logProbability: group))
+                    offTopic
+                        * model.calibration.confidence(
+                            top: top[0].score, margin: top[0].score - next, logProbability: group,
+                            similarity: model.centroidSimilarity(embedding, to: top[0].document),
+                            nearest: nearest?[top[0].document] ?? 0))
             }
         }
         var exactHit = false
@@ -312,12 +318,13 @@ public struct Matcher: Sendable {
         let (ranked, groupConfidence, outOfScope) = ranking(question, limit: 3)
         guard let best = ranked.first, !outOfScope else { return .unknown(nearMisses: ranked) }
         guard best.confidence >= threshold else {
-            // Neither is sure enough alone, but the question is very likely about one of two or three
-            // nuggets: offer the smallest such group rather than nothing.
-            for (position, confidence) in groupConfidence.enumerated() where confidence >= offerThreshold {
-                let offered = ranked.prefix(position + 2)
-                guard offered.count == position + 2, offered.dropFirst().allSatisfy({ isOffered(best, $0) }) else { break }
-                return .choice(Array(offered))
+            // Not sure enough to answer, but the question is likely about this nugget or one of two or
+            // three: offer the smallest such group rather than nothing. (A single nugget only with
+            // sentence embeddings, whose offer threshold is lower than its answer threshold.)
+            let candidates = [best] + ranked.dropFirst().prefix { isOffered(best, $0) }
+            let confidences = (usesEmbeddings ? [best.confidence] : [0]) + groupConfidence
+            for size in 1...candidates.count where size - 1 < confidences.count && confidences[size - 1] >= offerThreshold {
+                return .choice(Array(candidates.prefix(size)))
             }
             return .unknown(nearMisses: ranked)
         }
@@ -325,6 +332,12 @@ public struct Matcher: Sendable {
             return .choice(Array(ranked.prefix(2)))
         }
         return .answer(best)
+    }
+
+    /// Whether the engine reads sentence embeddings (semantic).
+    var usesEmbeddings: Bool {
+        if case .learned(let model) = engine { return model.usesEmbeddings }
+        return false
     }
 
     /// Whether the runner-up is nearly as likely as the best.
