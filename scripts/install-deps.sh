@@ -8,6 +8,7 @@
 # Safe to run again: it only calls apt-get for packages that are not installed, and pip only when
 # the virtual environment does not have Synapse yet.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(libcurl4-openssl-dev libstemmer-dev libsqlite3-dev libopenblas-dev pkg-config python3)
 testing=false

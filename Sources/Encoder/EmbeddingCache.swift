@@ -1,5 +1,8 @@
 import FlowLearnCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// Embeddings of content texts kept on disk by a hash of the text, so a restart or a content reload
@@ -57,8 +60,12 @@ public final class EmbeddingCache: SentenceEncoding {
 
     /// FNV-1a over the UTF-8 bytes.
     static func key(_ text: String) -> UInt64 {
+        key(text.utf8)
+    }
+
+    static func key<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash
     }
 
@@ -86,9 +93,12 @@ public final class EmbeddingCache: SentenceEncoding {
             while offset + recordSize <= data.endIndex {
                 let base = offset - data.startIndex
                 let key = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base, as: UInt64.self))
-                entries[key] = (0..<dimension).map {
+                let vector = (0..<dimension).map {
                     Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 8 + 4 * $0, as: UInt32.self)))
                 }
+                // A damaged record (not finite, not unit length) is dropped and embedded again.
+                let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }
+                if norm.isFinite, abs(norm - 1) < 1e-3 { entries[key] = vector }
                 offset += recordSize
             }
         }
@@ -109,13 +119,19 @@ public final class EmbeddingCache: SentenceEncoding {
             try? (header + records).write(to: file, options: .atomic)
             return
         }
-        guard let handle = try? FileHandle(forWritingTo: file) else { return }
-        defer { try? handle.close() }
+        // Appends under an exclusive lock: the server and the command-line tool may share the file.
+        let descriptor = open(file.path, O_WRONLY | O_APPEND)
+        guard descriptor >= 0 else { return }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        guard flock(descriptor, LOCK_EX) == 0 else { return }
+        defer { flock(descriptor, LOCK_UN) }
         // Records are whole or cut off at the end by a crash; align to a whole record before appending.
-        guard let end = try? handle.seekToEnd() else { return }
+        guard let end = try? handle.seekToEnd(), end >= UInt64(header.count) else { return }
         let recordSize = UInt64(8 + 4 * dimension)
         let whole = UInt64(header.count) + (end - UInt64(header.count)) / recordSize * recordSize
-        if whole != end { try? handle.truncate(atOffset: whole) }
+        if whole != end {
+            guard (try? handle.truncate(atOffset: whole)) != nil else { return }
+        }
         try? handle.write(contentsOf: records)
     }
 }

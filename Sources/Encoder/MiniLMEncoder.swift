@@ -8,7 +8,7 @@ import Foundation
 /// work) are one BLAS product each whatever the lengths, with no padding; attention, the only step
 /// that mixes tokens, runs sentence by sentence. OpenBLAS runs on one thread; `embed` splits large
 /// batches over the cores itself.
-public final class MiniLMEncoder: SentenceEncoding, @unchecked Sendable {
+public final class MiniLMEncoder: SentenceEncoding, Sendable {
     // Immutable after init; the weights are only read, so concurrent calls are safe.
     let weights: MiniLMWeights
     public let tokenizer: WordPieceTokenizer
@@ -96,14 +96,12 @@ public final class MiniLMEncoder: SentenceEncoding, @unchecked Sendable {
     struct Scratch {
         var queryKeyValue: [Float]
         var context: [Float]
-        var projected: [Float]
         var intermediate: [Float]
         var scores: [Float]
 
         init(tokens: Int, hidden: Int, intermediate: Int) {
             queryKeyValue = [Float](repeating: 0, count: tokens * hidden * 3)
             context = [Float](repeating: 0, count: tokens * hidden)
-            projected = [Float](repeating: 0, count: tokens * hidden)
             self.intermediate = [Float](repeating: 0, count: tokens * intermediate)
             scores = []
         }
@@ -114,16 +112,15 @@ public final class MiniLMEncoder: SentenceEncoding, @unchecked Sendable {
         let tokens = lengths.reduce(0, +)
         linear(state, rows: tokens, inputs: h, weight: layer.queryKeyValue, bias: layer.queryKeyValueBias, outputs: 3 * h, into: &scratch.queryKeyValue)
         attention(lengths: lengths, scratch: &scratch)
-        linear(scratch.context, rows: tokens, inputs: h, weight: layer.attentionOutput, bias: layer.attentionOutputBias, outputs: h, into: &scratch.projected)
-        for index in 0..<tokens * h { state[index] += scratch.projected[index] }
+        // The residual connections are added by the matrix products themselves (β = 1 into the state).
+        linear(scratch.context, rows: tokens, inputs: h, weight: layer.attentionOutput, bias: layer.attentionOutputBias, outputs: h, into: &state, accumulate: true)
         layerNorm(&state, rows: tokens, scale: layer.attentionNormScale, bias: layer.attentionNormBias)
         let i = weights.intermediateSize
         linear(state, rows: tokens, inputs: h, weight: layer.intermediate, bias: layer.intermediateBias, outputs: i, into: &scratch.intermediate)
         scratch.intermediate.withUnsafeMutableBufferPointer { values in
             FastGELU.apply(UnsafeMutableBufferPointer(rebasing: values[0..<tokens * i]))
         }
-        linear(scratch.intermediate, rows: tokens, inputs: i, weight: layer.output, bias: layer.outputBias, outputs: h, into: &scratch.projected)
-        for index in 0..<tokens * h { state[index] += scratch.projected[index] }
+        linear(scratch.intermediate, rows: tokens, inputs: i, weight: layer.output, bias: layer.outputBias, outputs: h, into: &state, accumulate: true)
         layerNorm(&state, rows: tokens, scale: layer.outputNormScale, bias: layer.outputNormBias)
     }
 
@@ -170,12 +167,22 @@ public final class MiniLMEncoder: SentenceEncoding, @unchecked Sendable {
         }
     }
 
-    /// output[rows, outputs] = input[rows, inputs] · weightᵀ + bias (PyTorch's [out, in] layout).
-    func linear(_ input: [Float], rows: Int, inputs: Int, weight: [Float], bias: [Float], outputs: Int, into output: inout [Float]) {
+    /// output[rows, outputs] = input[rows, inputs] · weightᵀ + bias (PyTorch's [out, in] layout);
+    /// `accumulate`: added to what `output` holds.
+    func linear(
+        _ input: [Float], rows: Int, inputs: Int, weight: [Float], bias: [Float], outputs: Int, into output: inout [Float], accumulate: Bool = false
+    ) {
         output.withUnsafeMutableBufferPointer { out in
             guard let base = out.baseAddress else { return }
-            for row in 0..<rows {
-                for column in 0..<outputs { base[row * outputs + column] = bias[column] }
+            bias.withUnsafeBufferPointer { bias in
+                for row in 0..<rows {
+                    let line = base + row * outputs
+                    if accumulate {
+                        for column in 0..<outputs { line[column] += bias[column] }
+                    } else {
+                        for column in 0..<outputs { line[column] = bias[column] }
+                    }
+                }
             }
             cblas_sgemm(
                 CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1,

@@ -61,6 +61,7 @@ struct MiniLMWeights: Sendable {
         vocabularySize = try size("vocab_size")
         positions = try size("max_position_embeddings")
         let layerCount = try size("num_hidden_layers")
+        guard positions >= 2 else { throw .malformed(configURL.path, "max_position_embeddings must be at least 2") }
         guard hidden % heads == 0 else { throw .malformed(configURL.path, "hidden_size is not a multiple of num_attention_heads") }
         if let epsilon = config["layer_norm_eps"] as? Double { normEpsilon = Float(epsilon) }
         if let activation = config["hidden_act"] as? String, activation != "gelu" {

@@ -37,8 +37,18 @@ struct SafeTensors {
             else { throw .malformed(path, "tensor '\(name)' has no dtype, shape or data_offsets") }
             guard dtype == "F32" else { continue }  // e.g. the I64 position ids, which the encoder does not need
             let (begin, end) = (offsets[0], offsets[1])
-            let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: max($1, 0)).partialValue }
-            guard begin >= 0, end >= begin, end <= data.count - dataStart, end - begin == count * 4 else {
+            guard begin >= 0, end >= begin, end <= data.count - dataStart else {
+                throw .malformed(path, "tensor '\(name)' has data_offsets \(offsets) outside the file")
+            }
+            var count = 1
+            for dimension in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+                guard dimension >= 0, !overflow, product <= (end - begin) else {
+                    throw .malformed(path, "tensor '\(name)' has shape \(shape), larger than its \(end - begin) bytes")
+                }
+                count = product
+            }
+            guard end - begin == count * 4 else {
                 throw .malformed(path, "tensor '\(name)' has \(end - begin) bytes for shape \(shape)")
             }
             var values = [Float](repeating: 0, count: count)

@@ -43,15 +43,20 @@ public struct WordPieceTokenizer: Sendable {
     public func ids(_ text: String) -> [Int32] {
         var ids: [Int32] = [classification]
         let room = maximumTokens - 2
+        // Word by word, stopping once the sentence is full: a 40,000-character message costs no more
+        // than its first 126 pieces (and the normalisation, which is linear).
         segments: for segment in specialSegments(text) {
-            let pieces: [Int32]
             switch segment {
-            case .special(let id): pieces = [id]
-            case .text(let text): pieces = Self.words(text).flatMap(self.pieces)
-            }
-            for piece in pieces {
+            case .special(let id):
                 guard ids.count - 1 < room else { break segments }
-                ids.append(piece)
+                ids.append(id)
+            case .text(let text):
+                for word in Self.words(text) {
+                    for piece in pieces(word) {
+                        guard ids.count - 1 < room else { break segments }
+                        ids.append(piece)
+                    }
+                }
             }
         }
         ids.append(separator)
@@ -185,8 +190,10 @@ public struct WordPieceTokenizer: Sendable {
 
     static func isChineseCharacter(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
+        // As the reference tokenizer (Hugging Face's, in Rust) has them: its extension-E range starts
+        // at U+2B920, not U+2B820 as in Python BERT; checked against it.
         case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F, 0x2B740...0x2B81F,
-            0x2B820...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+            0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
             return true
         default: return false
         }

@@ -53,7 +53,7 @@ public struct ApplicationSetup: Sendable {
 extension FlowLearnApplication {
     /// The content library with the sentence encoder when its files are there; without them the
     /// server still starts, on the lexical engines, and the log and /healthz say why.
-    static func loadContent(_ setup: ApplicationSetup) throws -> ContentLibrary {
+    public static func loadContent(_ setup: ApplicationSetup) throws -> ContentLibrary {
         let configuration = setup.configuration
         let logger = setup.logger
         var encoder: (any SentenceEncoding)?

@@ -49,3 +49,45 @@ struct EncoderTests {
         }
     }
 }
+
+@Suite("Tokenizer edge cases and the embedding cache")
+struct EncoderEdgeTests {
+    @Test("CJK extension ranges as the reference tokenizer has them (U+2B920 splits, U+2B820 does not)")
+    func chineseRanges() throws {
+        let tokenizer = try EncoderFixtures.encoder.get().tokenizer
+        // Ids from the reference: [CLS] a [UNK] b [SEP] and [CLS] [UNK] [SEP].
+        #expect(tokenizer.ids("a\u{2B920}b") == [101, 1037, 100, 1038, 102])
+        #expect(tokenizer.ids("a\u{2B820}b") == [101, 100, 102])
+    }
+
+    @Test("a 40,000-character message is cut to 128 tokens without splitting all of it")
+    func longMessage() throws {
+        let tokenizer = try EncoderFixtures.encoder.get().tokenizer
+        let blob = String(repeating: "aGVsbG8gd29ybGQ", count: 2_700)  // one 40,500-character word: [UNK]
+        #expect(tokenizer.ids(blob) == [101, 100, 102])
+        let words = String(repeating: "taxi receipt ", count: 3_100)
+        #expect(tokenizer.ids(words).count == 128)
+    }
+
+    @Test("the cache returns the encoder's vectors, keeps them across instances, and drops damaged records")
+    func cache() throws {
+        let encoder = try EncoderFixtures.encoder.get()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("flowlearn-cache-test-\(getpid()).cache")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let texts = ["how do I claim a taxi", "vpn keeps dropping", "how do I claim a taxi"]
+        let first = EmbeddingCache(encoder: encoder, fingerprint: 7, file: file).embed(texts)
+        #expect(EncoderFixtures.cosine(first[0], encoder.embed(question: texts[0])) > 0.99999)
+        #expect(first[0] == first[2])
+        let reopened = EmbeddingCache(encoder: encoder, fingerprint: 7, file: file)
+        #expect(reopened.count == 2)
+        #expect(reopened.embed([texts[1]])[0] == first[1])
+        // Another model's fingerprint: nothing reused.
+        #expect(EmbeddingCache(encoder: encoder, fingerprint: 8, file: file).count == 0)
+        // A damaged record (a NaN written over the first vector's first value) is dropped.
+        var bytes = try Data(contentsOf: file)
+        let header = EmbeddingCache.header(dimension: encoder.dimension, fingerprint: 7).count
+        withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { bytes.replaceSubrange(header + 8..<header + 12, with: $0) }
+        try bytes.write(to: file)
+        #expect(EmbeddingCache(encoder: encoder, fingerprint: 7, file: file).count == 1)
+    }
+}

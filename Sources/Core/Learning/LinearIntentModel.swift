@@ -211,7 +211,8 @@ public struct LinearIntentModel: Sendable {
         guard let folds else {
             let weights = trainAll([(0, nil)])[0]
             dense?.scale *= (candidates[0] as? SoftmaxTrainer)?.denseFactor ?? 1
-            let weight = settings.nearestWeightCandidates.max() ?? 0
+            // Nothing to choose the nearest example's weight on: leave it out.
+            let weight: Float = 0
             return LinearIntentModel(
                 vectorizer: vectorizer, postings: Postings(weights, pruning: settings.pruning), bias: (0..<classes).map(weights.bias),
                 classCount: classes, calibration: .uncalibrated, embedding: dense, nearest: weight > 0 ? nearest : nil, nearestWeight: weight,

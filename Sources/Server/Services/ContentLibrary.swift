@@ -23,7 +23,14 @@ public final class ContentLibrary: Service, Sendable {
     public let semanticStatus: String
     /// Questions are matched here, off the event loops and Swift's cooperative pool: embedding a
     /// question takes milliseconds of CPU, which must not hold up acknowledging other webhooks.
-    private let matching = DispatchQueue(label: "flowlearn-matching", qos: .userInitiated, attributes: .concurrent)
+    /// One question per core at a time; a burst waits in the queue instead of starting a thread each.
+    private let matching: OperationQueue = {
+        let queue = OperationQueue()
+        queue.name = "flowlearn-matching"
+        queue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        queue.qualityOfService = .userInitiated
+        return queue
+    }()
 
     /// Loads the content once; throws when it does not lint, so a broken pack stops start-up.
     /// - Parameters:
@@ -45,7 +52,7 @@ public final class ContentLibrary: Service, Sendable {
     public func respond(to message: InboundMessage, command: String) async -> Assistant.Response {
         let assistant = self.assistant
         return await withCheckedContinuation { continuation in
-            matching.async { continuation.resume(returning: assistant.respond(to: message, command: command)) }
+            matching.addOperation { continuation.resume(returning: assistant.respond(to: message, command: command)) }
         }
     }
 
