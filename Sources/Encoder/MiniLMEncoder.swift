@@ -142,9 +142,15 @@ public final class MiniLMEncoder: SentenceEncoding, Sendable {
                             let query = qkv + start * 3 * h + head * headSize
                             let key = query + h
                             let value = query + 2 * h
-                            cblas_sgemm(
-                                CblasRowMajor, CblasNoTrans, CblasTrans, n, n, Int32(headSize), scale,
-                                query, Int32(3 * h), key, Int32(3 * h), 0, scores, n)
+                            if headSize % 8 == 0 && length <= Self.directAttentionLength {
+                                // Short sentences: a BLAS call per head costs more than its few
+                                // thousand multiply-adds, so eight lanes at a time here.
+                                Self.scores(query: query, key: key, stride: 3 * h, headSize: headSize, length: length, scale: scale, into: scores)
+                            } else {
+                                cblas_sgemm(
+                                    CblasRowMajor, CblasNoTrans, CblasTrans, n, n, Int32(headSize), scale,
+                                    query, Int32(3 * h), key, Int32(3 * h), 0, scores, n)
+                            }
                             for row in 0..<length {
                                 let line = scores + row * length
                                 var top = -Float.infinity
@@ -156,13 +162,59 @@ public final class MiniLMEncoder: SentenceEncoding, Sendable {
                                 }
                                 for column in 0..<length { line[column] /= sum }
                             }
-                            cblas_sgemm(
-                                CblasRowMajor, CblasNoTrans, CblasNoTrans, n, Int32(headSize), n, 1,
-                                scores, n, value, Int32(3 * h), 0, context + start * h + head * headSize, Int32(h))
+                            let output = context + start * h + head * headSize
+                            if headSize % 8 == 0 && length <= Self.directAttentionLength {
+                                Self.mix(weights: scores, value: value, stride: 3 * h, headSize: headSize, length: length, into: output)
+                            } else {
+                                cblas_sgemm(
+                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, n, Int32(headSize), n, 1,
+                                    scores, n, value, Int32(3 * h), 0, output, Int32(h))
+                            }
                         }
                         start += length
                     }
                 }
+            }
+        }
+    }
+
+    /// Sentences up to this many tokens take the direct attention loops.
+    static let directAttentionLength = 48
+
+    /// scores[i, j] = scale · query_i · key_j for one head (rows `stride` apart).
+    static func scores(
+        query: UnsafePointer<Float>, key: UnsafePointer<Float>, stride: Int, headSize: Int, length: Int, scale: Float,
+        into scores: UnsafeMutablePointer<Float>
+    ) {
+        let lanes = headSize / 8
+        for i in 0..<length {
+            let q = UnsafeRawPointer(query + i * stride)
+            for j in 0..<length {
+                let k = UnsafeRawPointer(key + j * stride)
+                var sum = SIMD8<Float>.zero
+                for lane in 0..<lanes {
+                    sum += q.loadUnaligned(fromByteOffset: lane * 32, as: SIMD8<Float>.self) * k.loadUnaligned(fromByteOffset: lane * 32, as: SIMD8<Float>.self)
+                }
+                scores[i * length + j] = sum.sum() * scale
+            }
+        }
+    }
+
+    /// output_i = Σ_j weights[i, j] · value_j for one head (output rows `hidden` apart, value rows `stride`).
+    static func mix(
+        weights: UnsafePointer<Float>, value: UnsafePointer<Float>, stride: Int, headSize: Int, length: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        let lanes = headSize / 8
+        let hidden = stride / 3
+        for i in 0..<length {
+            let out = UnsafeMutableRawPointer(output + i * hidden)
+            for lane in 0..<lanes {
+                var sum = SIMD8<Float>.zero
+                for j in 0..<length {
+                    sum += weights[i * length + j] * UnsafeRawPointer(value + j * stride).loadUnaligned(fromByteOffset: lane * 32, as: SIMD8<Float>.self)
+                }
+                out.storeBytes(of: sum, toByteOffset: lane * 32, as: SIMD8<Float>.self)
             }
         }
     }
