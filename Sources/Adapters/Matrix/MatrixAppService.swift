@@ -54,10 +54,12 @@ public struct MatrixAppService: Sendable {
         public var description: String
     }
 
-    /// The events of a transaction body `{"events": [...]}`.
+    /// The events of a transaction body `{"events": [...]}`, decoded one by one: an event of an odd
+    /// shape (`"body": 1`) is ignored with its reason, never the whole transaction, which the
+    /// homeserver would otherwise send again forever with every later event queued behind it.
     public func decodeTransaction(_ body: [UInt8]) throws(DecodingError) -> [Event] {
         struct Transaction: Decodable {
-            var events: [RawEvent]
+            var events: [LenientEvent]
         }
         let transaction: Transaction
         do {
@@ -65,7 +67,33 @@ public struct MatrixAppService: Sendable {
         } catch {
             throw DecodingError(description: "transaction is not {\"events\": [...]}: \(error)")
         }
-        return transaction.events.map(event)
+        return transaction.events.map { item in
+            guard let raw = item.raw else { return .ignored(eventID: item.eventID, reason: "malformed event: \(item.problem)") }
+            return event(raw)
+        }
+    }
+
+    /// One element of `events`: the event, or why it could not be read (and its id, if it has one).
+    struct LenientEvent: Decodable {
+        var raw: RawEvent?
+        var eventID: String?
+        var problem = ""
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            do {
+                raw = try RawEvent(from: decoder)
+            } catch {
+                problem = "\(error)"
+                eventID = try? decoder.container(keyedBy: Key.self).decode(String.self, forKey: Key(stringValue: "event_id"))
+            }
+        }
     }
 
     struct RawEvent: Decodable {

@@ -55,6 +55,7 @@ public struct Mattermost: Sendable {
 
     public static func decodeCommand(_ body: [UInt8]) throws(Refusal) -> Command {
         let form = FormFields(body)
+        if let problem = form.problem { throw Refusal(description: problem) }
         guard let command = form["command"], let user = form["user_id"], let channel = form["channel_id"] else {
             throw Refusal(description: "slash command needs command, user_id and channel_id")
         }
@@ -84,7 +85,9 @@ public struct Mattermost: Sendable {
             }
             for (key, value) in object { if let text = value as? String { fields[key] = text } }
         } else {
-            fields = FormFields(body).values
+            let form = FormFields(body)
+            if let problem = form.problem { throw Refusal(description: problem) }
+            fields = form.values
         }
         guard let token = fields["token"], Self.equal(token, outgoingToken) else { throw Refusal(description: "bad outgoing-webhook token") }
         guard let user = fields["user_id"], let channel = fields["channel_id"], let post = fields["post_id"], let text = fields["text"] else {

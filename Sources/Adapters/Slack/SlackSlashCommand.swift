@@ -12,6 +12,7 @@ public struct SlackSlashCommand: Sendable, Hashable {
 
     public static func decode(_ body: [UInt8]) throws(SlackDecodingError) -> SlackSlashCommand {
         let form = FormFields(body)
+        if let problem = form.problem { throw SlackDecodingError(description: problem) }
         guard let command = form["command"], let userID = form["user_id"], let channelID = form["channel_id"],
             let responseURL = form["response_url"]
         else {

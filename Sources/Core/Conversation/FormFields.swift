@@ -1,14 +1,27 @@
 /// Decodes an `application/x-www-form-urlencoded` body (slash commands, interactivity payloads).
 public struct FormFields: Sendable, Hashable {
     public private(set) var values: [String: String] = [:]
+    /// Fields that could not be decoded (a broken %-escape or bytes that are not UTF-8), by name
+    /// (`?` when the name itself is broken): a request with any is malformed and gets a 400.
+    public private(set) var invalidFields: [String] = []
 
     public init(_ body: [UInt8]) {
         for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decode(parts[0])
-            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
-            if let name, let value, values[name] == nil { values[name] = value }
+            guard let first = parts.first else { continue }
+            let name = Self.decode(first)
+            let value = parts.count > 1 ? Self.decode(parts[parts.startIndex + 1]) : ""
+            guard let name, let value else {
+                invalidFields.append(name ?? "?")
+                continue
+            }
+            if values[name] == nil { values[name] = value }
         }
+    }
+
+    /// "form field 'text' is not valid UTF-8 or has a broken %-escape", for the first invalid field.
+    public var problem: String? {
+        invalidFields.first.map { "form field '\($0)' is not valid UTF-8 or has a broken %-escape" }
     }
 
     public subscript(name: String) -> String? { values[name] }

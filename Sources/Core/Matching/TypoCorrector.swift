@@ -9,6 +9,9 @@ struct TypoCorrector: Sendable {
     private var variants: [String: [Int32]] = [:]
     private var words: [[Unicode.Scalar]] = []
     private var frequencies: [Int] = []
+    /// The longest known word: a word two or more letters longer is no typo of any, and skipping it
+    /// keeps a pasted 40,000-character token from costing its length squared in deletions.
+    private var longest = 0
 
     /// - Parameter vocabulary: known words with how many documents use each (the tie-breaker).
     init(vocabulary: [String: Int]) {
@@ -18,6 +21,7 @@ struct TypoCorrector: Sendable {
             let id = Int32(words.count)
             words.append(scalars)
             frequencies.append(frequency)
+            longest = max(longest, scalars.count)
             for variant in Self.deletions(scalars, includingSelf: true) {
                 variants[variant, default: []].append(id)
             }
@@ -27,7 +31,7 @@ struct TypoCorrector: Sendable {
     /// The closest known word, preferring the most widely used; nil when none is one edit away.
     func correct(_ word: String) -> String? {
         let scalars = Array(word.unicodeScalars)
-        guard scalars.count >= Self.minimumLength else { return nil }
+        guard scalars.count >= Self.minimumLength, scalars.count <= longest + 1 else { return nil }
         var best: Int32?
         for variant in Self.deletions(scalars, includingSelf: true) {
             guard let candidates = variants[variant] else { continue }

@@ -149,12 +149,16 @@ public struct NudgeDesk: Sendable {
             return "Nudges are off. `\(prefix)nudges on` brings them back."
         case "pause":
             guard var subscription = current, subscription.enabled else { return "You have no nudges to pause: `\(prefix)nudges on` starts them." }
-            guard let length = rest.first.flatMap(Self.duration) else {
+            guard let requested = rest.first.flatMap(Self.pauseLength) else {
                 return "How long? For example `\(prefix)nudges pause 2w` (days: 3d, weeks: 2w)."
             }
-            subscription.pausedUntil = now.addingTimeInterval(length)
+            guard case .seconds(let length) = requested else {
+                return "A pause can last a year at most: for example `\(prefix)nudges pause 52w`, or `\(prefix)nudges off` to stop them."
+            }
+            let until = now.addingTimeInterval(length)
+            subscription.pausedUntil = until
             try await store.saveSubscription(subscription)
-            return "Nudges paused until \(Self.day(subscription.pausedUntil!, zone: subscription.timeZone ?? defaultTimeZone)). `\(prefix)nudges resume` restarts them sooner."
+            return "Nudges paused until \(Self.day(until, zone: subscription.timeZone ?? defaultTimeZone)). `\(prefix)nudges resume` restarts them sooner."
         case "resume", "unpause":
             guard var subscription = current, subscription.enabled else { return "You have no nudges: `\(prefix)nudges on` starts them." }
             subscription.pausedUntil = nil
@@ -190,19 +194,37 @@ public struct NudgeDesk: Sendable {
         return candidates.count == 1 ? candidates[0] : nil
     }
 
-    /// `3d`, `2w`, `1m` (30 days), `10` (days) → seconds; at most a year.
-    static func duration(_ text: String) -> TimeInterval? {
+    /// A pause as asked for: its length, or longer than a year (refused with a reason).
+    enum PauseLength: Equatable {
+        case seconds(TimeInterval)
+        case tooLong
+    }
+
+    /// `3d`, `2w`, `1m` (30 days), `10` (days) → seconds; more than a year is `.tooLong`, whatever the
+    /// number (no arithmetic on it can overflow); nil when it is not a length at all.
+    static func pauseLength(_ text: String) -> PauseLength? {
         let lower = text.lowercased()
         let unit = lower.last.flatMap { $0.isLetter ? $0 : nil }
-        guard let count = Int(unit == nil ? lower : String(lower.dropLast())), count > 0 else { return nil }
-        let days: Int
+        let number = unit == nil ? lower : String(lower.dropLast())
+        guard !number.isEmpty, number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber) else { return nil }
+        let perUnit: Int
         switch unit {
-        case nil, "d": days = count
-        case "w": days = count * 7
-        case "m": days = count * 30
+        case nil, "d": perUnit = 1
+        case "w": perUnit = 7
+        case "m": perUnit = 30
         default: return nil
         }
-        return days <= 366 ? TimeInterval(days) * 86_400 : nil
+        guard let count = Int(number) else { return .tooLong }  // digits only, so too large for Int
+        guard count > 0 else { return nil }
+        guard count <= 366 / perUnit + 1 else { return .tooLong }
+        let days = count * perUnit
+        return days <= 366 ? .seconds(TimeInterval(days) * 86_400) : .tooLong
+    }
+
+    /// `pauseLength` in seconds, nil unless it is a length of at most a year.
+    static func duration(_ text: String) -> TimeInterval? {
+        if case .seconds(let seconds) = pauseLength(text) { return seconds }
+        return nil
     }
 
     static func day(_ date: Date, zone: String) -> String {

@@ -53,9 +53,14 @@ public struct QuizQuestion: Sendable, Hashable, Codable {
     /// anything is not a letter or number of this question's choices.
     public func picks(fromLetters text: String) -> Set<Int>? {
         var cleaned = text.uppercased().filter { !" ,;/&.)".contains($0) }
-        if !cleaned.isEmpty, cleaned.allSatisfy({ ("1"..."9").contains($0) }) {
+        let digits = cleaned.compactMap { character -> UInt8? in
+            // ASCII digits only: a keycap "1️⃣" is one Character that sorts between "1" and "9" but is no digit.
+            guard let ascii = character.asciiValue, (49...57).contains(ascii) else { return nil }
+            return ascii
+        }
+        if !cleaned.isEmpty, digits.count == cleaned.count {
             // Numbered choices: 1 → A, 2 → B, …
-            cleaned = String(cleaned.map { Character(UnicodeScalar(UInt8(64) + $0.asciiValue! - 48)) })
+            cleaned = String(digits.map { Character(UnicodeScalar(UInt8(64) + $0 - 48)) })
         }
         if kind == .trueFalse {
             switch cleaned {

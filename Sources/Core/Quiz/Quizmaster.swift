@@ -171,7 +171,8 @@ public struct Quizmaster: Sendable {
             id: Self.sessionID(learner: learner, at: now), learner: learner, channel: channel, topic: topic, questionIDs: chosen.map(\.id),
             startedAt: now)
         try await store.startSession(session)
-        return .question(prompt(session, cards: cards))
+        guard let first = prompt(session, cards: cards) else { return .stale("That quiz could not start. Try `/quiz` again.") }
+        return .question(first)
     }
 
     /// Scores an answer to question `position` of session `sessionID`, once.
@@ -184,7 +185,7 @@ public struct Quizmaster: Sendable {
         guard let session = try await store.session(id: sessionID), session.learner == learner else {
             return .stale("That quiz isn't yours or no longer exists. Start your own with `/quiz`.")
         }
-        guard session.state == .active, position == session.position, position < session.total,
+        guard session.state == .active, position == session.position, session.questionIDs.indices.contains(position),
             let question = byID[session.questionIDs[position]]
         else {
             return stale(session, position: position)
@@ -205,6 +206,8 @@ public struct Quizmaster: Sendable {
             return stale(current ?? session, position: position)
         case .recorded(let updated):
             let cards = try await store.cards(for: learner)
+            // The next question may have been renamed or removed since the quiz started (a content
+            // reload, or a restart with an edited quiz.yaml): then the quiz ends here.
             let next = updated.state == .active ? prompt(updated, cards: cards) : nil
             let feedback = QuizFeedback(
                 question: question, picks: picks.sorted(), correct: correct, position: position, total: updated.total,
@@ -235,7 +238,7 @@ public struct Quizmaster: Sendable {
     public func textAnswer(
         _ text: String, messageID: String, learner: Learner, at now: Date, store: some QuizStore
     ) async throws -> QuizReply? {
-        guard let session = try await store.activeSession(for: learner), session.position < session.total,
+        guard let session = try await store.activeSession(for: learner), session.questionIDs.indices.contains(session.position),
             let question = byID[session.questionIDs[session.position]]
         else { return nil }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -255,8 +258,8 @@ public struct Quizmaster: Sendable {
                 chosen.append(question)
             }
         }
-        let reviewed = inScope.filter { cards[$0.id] != nil }.sorted { cards[$0.id]!.due < cards[$1.id]!.due }
-        take(reviewed.filter { cards[$0.id]!.due <= now })
+        let reviewed = inScope.compactMap { question in cards[question.id].map { (question, $0.due) } }.sorted { $0.1 < $1.1 }.map(\.0)
+        take(reviewed.filter { (cards[$0.id]?.due ?? .distantFuture) <= now })
         let fresh = inScope.filter { cards[$0.id] == nil }.sorted { Self.order(learner, $0.id) < Self.order(learner, $1.id) }
         for preferred in recentTopics { take(fresh.filter { $0.topic == preferred }) }
         take(fresh)
@@ -266,8 +269,11 @@ public struct Quizmaster: Sendable {
 
     // MARK: - Helpers
 
-    private func prompt(_ session: QuizSession, cards: [String: FSRSCard]) -> QuizPrompt {
-        let question = byID[session.questionIDs[session.position]]!
+    /// The session's current question; nil when it is not in the content any more.
+    private func prompt(_ session: QuizSession, cards: [String: FSRSCard]) -> QuizPrompt? {
+        guard session.questionIDs.indices.contains(session.position), let question = byID[session.questionIDs[session.position]] else {
+            return nil
+        }
         return QuizPrompt(
             sessionID: session.id, position: session.position, total: session.total, question: question,
             isReview: cards[question.id] != nil)
