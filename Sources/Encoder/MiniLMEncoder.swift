@@ -34,11 +34,21 @@ public final class MiniLMEncoder: SentenceEncoding, Sendable {
         else { throw .malformed(folder.path, "vocab.txt has more tokens than the model's vocab_size") }
     }
 
+    /// Tokens of a question, `[CLS]` and `[SEP]` included: about 45 words. A longer message (a paste)
+    /// is embedded by its start, so its cost stays near a question's (128 tokens take 8 times the
+    /// arithmetic of 16).
+    public static let questionTokens = 64
+
+    /// A question's embedding, from its first `questionTokens` tokens.
+    public func embed(question: String) -> [Float] {
+        embedBatch([question], limit: Self.questionTokens).first ?? []
+    }
+
     /// Unit-length sentence embeddings, in the order of `texts`.
     public func embed(_ texts: [String]) -> [[Float]] {
         let batch = 16
         let chunks = stride(from: 0, to: texts.count, by: batch).map { Array(texts[$0..<min($0 + batch, texts.count)]) }
-        guard chunks.count > 1 else { return chunks.first.map(embedBatch) ?? [] }
+        guard chunks.count > 1 else { return chunks.first.map { embedBatch($0) } ?? [] }
         let results = UnsafeResults(count: chunks.count)
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, chunks.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -50,8 +60,8 @@ public final class MiniLMEncoder: SentenceEncoding, Sendable {
     }
 
     /// One batch through the whole model.
-    func embedBatch(_ texts: [String]) -> [[Float]] {
-        let sentences = texts.map { tokenizer.ids($0) }
+    func embedBatch(_ texts: [String], limit: Int? = nil) -> [[Float]] {
+        let sentences = texts.map { tokenizer.ids($0, limit: limit) }
         let h = weights.hidden
         let tokens = sentences.reduce(0) { $0 + $1.count }
         var state = [Float](repeating: 0, count: tokens * h)

@@ -39,10 +39,10 @@ public struct WordPieceTokenizer: Sendable {
         self.maximumTokens = max(maximumTokens, 2)
     }
 
-    /// `[CLS]`, the word pieces (cut to fit), `[SEP]`.
-    public func ids(_ text: String) -> [Int32] {
+    /// `[CLS]`, the word pieces (cut to fit `limit`, at most `maximumTokens`), `[SEP]`.
+    public func ids(_ text: String, limit: Int? = nil) -> [Int32] {
         var ids: [Int32] = [classification]
-        let room = maximumTokens - 2
+        let room = min(maximumTokens, max(limit ?? maximumTokens, 2)) - 2
         // Word by word, stopping once the sentence is full: a 40,000-character message costs no more
         // than its first 126 pieces (and the normalisation, which is linear).
         segments: for segment in specialSegments(text) {

@@ -43,7 +43,7 @@ struct EncoderTests {
         }
         #expect(worst >= 0.9999, "worst cosine \(worst) for \(worstText.debugDescription)")
         for item in cases.prefix(20) {
-            let single = encoder.embed(question: item.text)
+            let single = encoder.embed([item.text])[0]
             #expect(EncoderFixtures.cosine(single, item.embedding ?? []) >= 0.9999)
             #expect(abs(single.reduce(0) { $0 + $1 * $1 } - 1) < 1e-4)
         }
@@ -58,6 +58,16 @@ struct EncoderEdgeTests {
         // Ids from the reference: [CLS] a [UNK] b [SEP] and [CLS] [UNK] [SEP].
         #expect(tokenizer.ids("a\u{2B920}b") == [101, 1037, 100, 1038, 102])
         #expect(tokenizer.ids("a\u{2B820}b") == [101, 100, 102])
+    }
+
+    @Test("a question is embedded from its first 64 tokens; shorter ones exactly as content is")
+    func questionLimit() throws {
+        let encoder = try EncoderFixtures.encoder.get()
+        #expect(encoder.tokenizer.ids(String(repeating: "taxi ", count: 100), limit: MiniLMEncoder.questionTokens).count == 64)
+        let short = "how do I claim back a taxi fare after a late client dinner?"
+        #expect(encoder.embed(question: short) == encoder.embed([short])[0])
+        let long = String(repeating: "taxi receipt ", count: 100)
+        #expect(EncoderFixtures.cosine(encoder.embed(question: long), encoder.embed([String(repeating: "taxi receipt ", count: 31)])[0]) > 0.9999)
     }
 
     @Test("a 40,000-character message is cut to 128 tokens without splitting all of it")

@@ -84,6 +84,23 @@ do {
         ("starter pack load, warm embedding cache", String(format: "%.2f s", warmSeconds + loadSeconds)),
         ("resident memory: lexical matcher / with encoder and semantic matcher", String(format: "%.0f MB / %.0f MB (+%.0f MB; %.0f MB at start)", lexicalMB, semanticMB, semanticMB - lexicalMB, before)),
     ]
+    // Bounded work: the worst shapes of a 40,000-character message (Slack's limit), per engine.
+    let shapes: [(String, String)] = [
+        ("one 40,000-character word", String(repeating: "x", count: 40_000)),
+        ("base64-like blob", String(String(repeating: "aGVsbG8gd29ybGQ/K3Rva2VuPT0", count: 1_500).prefix(40_000))),
+        ("ordinary words", String(String(repeating: "how do I claim a taxi receipt for the client dinner ", count: 800).prefix(40_000))),
+        ("emoji", String(String(repeating: "👍🏽🚕💶", count: 5_000).prefix(10_000))),
+        ("combining marks", String(String(repeating: "e\u{301}\u{302}\u{303}", count: 10_000).prefix(40_000))),
+        ("mixed scripts", String(String(repeating: "taxi такси 出租车 ταξί タクシー ", count: 1_400).prefix(40_000))),
+    ]
+    let lexical = baseline
+    for (name, text) in shapes {
+        let (_, semanticSeconds) = time { for _ in 0..<3 { _ = cold.decide(text) } }
+        let (_, lexicalSeconds) = time { for _ in 0..<3 { _ = lexical.decide(text) } }
+        rows.append((
+            "40,000-character message, \(name) (\(text.unicodeScalars.count) scalars): semantic / keyword",
+            String(format: "%.1f ms / %.1f ms", semanticSeconds * 1000 / 3, lexicalSeconds * 1000 / 3)))
+    }
     if let text = try? String(contentsOfFile: datasets + "/banking77/train.csv", encoding: .utf8) {
         let texts = Array(try LabelledCSV.parse(text).map(\.text).prefix(10_000))
         let (_, batchSeconds) = time { _ = encoder.embed(texts) }

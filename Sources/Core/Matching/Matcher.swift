@@ -226,7 +226,8 @@ public struct Matcher: Sendable {
     /// The ranked matches; (learned engine) the calibrated chance that one of the top two, and one of
     /// the top three, is right; (keyword engine) whether an out-of-scope example question ranks above
     /// every nugget.
-    func ranking(_ question: String, limit: Int) -> (matches: [Match], groupConfidence: [Double], outOfScope: Bool) {
+    func ranking(_ text: String, limit: Int) -> (matches: [Match], groupConfidence: [Double], outOfScope: Bool) {
+        let question = Self.bounded(text)
         var ranked: [(document: Int, score: Float, confidence: Double)]
         var groupConfidence: [Double] = []
         var outOfScope = false
@@ -284,6 +285,21 @@ public struct Matcher: Sendable {
                 confidence: entry.confidence, exact: exactHit && position == 0)
         }
         return (matches, groupConfidence, outOfScope)
+    }
+
+    /// Questions are matched on their first this many characters (Unicode scalars): a question is
+    /// short, and a pasted log, token or document must not cost more than a question does.
+    public static let maximumQuestionLength = 2_000
+
+    /// The text cut to `maximumQuestionLength` scalars, at a space when there is one near the end.
+    public static func bounded(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let cut = scalars.index(scalars.startIndex, offsetBy: maximumQuestionLength, limitedBy: scalars.endIndex),
+            cut < scalars.endIndex
+        else { return text }
+        var head = String(scalars[..<cut])
+        if let space = head.lastIndex(of: " "), head.distance(from: space, to: head.endIndex) < 100 { head = String(head[..<space]) }
+        return head
     }
 
     /// A question's wording, ignoring case and punctuation, as a 64-bit hash of its tokens.
