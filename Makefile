@@ -9,9 +9,11 @@ run: deps
 	$(SWIFT) build -c release --product flowlearn
 	.build/release/flowlearn serve --config $(CONFIG)
 
-## Install what the tests need, build, run every test, lint the shipped content, and run the
-## Matrix end-to-end test against a real Synapse on loopback.
+## Install what the tests need, list the places that can trap (each must be allowlisted with its
+## reason), build, run every test, lint the shipped content, and run the Matrix end-to-end test
+## against a real Synapse on loopback.
 test: test-deps
+	python3 scripts/check-traps.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest
 	.build/debug/flowlearn lint Intents

@@ -94,4 +94,16 @@ struct HardeningDefectTests {
         #expect(throws: Mattermost.Refusal.self) { try Mattermost.decodeCommand(Array("command=%2Flearn&user_id=U1&channel_id=C1&text=%C3".utf8)) }
         #expect(FormFields(Array("a=1&b=%E2%82%AC".utf8)).problem == nil)
     }
+
+    @Test("a damaged stored card (relearning or review without a stability) is scheduled, not a crash")
+    func damagedCard() {
+        let now = Date(timeIntervalSince1970: 1_767_258_000)
+        let scheduler = QuizSettings().scheduler
+        for state in [FSRSCard.State.relearning, .review] {
+            let card = FSRSCard(state: state, step: state == .review ? nil : 5, stability: nil, difficulty: nil, due: now, lastReview: nil)
+            for rating in [FSRSRating.again, .hard, .good, .easy] {
+                #expect(scheduler.review(card, rating: rating, at: now).due >= now)
+            }
+        }
+    }
 }

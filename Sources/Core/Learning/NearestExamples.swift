@@ -50,8 +50,9 @@ struct NearestExamples: Sendable {
         guard query.count == dimension else { return best }
         vectors.withUnsafeBufferPointer { vectors in
             query.withUnsafeBufferPointer { query in
-                let raw = UnsafeRawPointer(vectors.baseAddress!)
-                let queryRaw = UnsafeRawPointer(query.baseAddress!)
+                guard let vectorsStart = vectors.baseAddress, let queryStart = query.baseAddress else { return }
+                let raw = UnsafeRawPointer(vectorsStart)
+                let queryRaw = UnsafeRawPointer(queryStart)
                 let lanes = dimension / 8
                 for (index, label) in labels.enumerated() where Int(label) < classes && !skip(rows[index]) {
                     let base = index * dimension

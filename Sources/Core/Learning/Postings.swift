@@ -52,7 +52,8 @@ enum Postings: Sendable {
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: lanes) { sums in
                 sums.initialize(repeating: .zero)
                 weights.withUnsafeBufferPointer { rows in
-                    let base = UnsafeRawPointer(rows.baseAddress!)
+                    guard let start = rows.baseAddress else { return }  // no features at all
+                    let base = UnsafeRawPointer(start)
                     for (feature, value) in zip(vector.indices, vector.values) {
                         let row = base + Int(feature) * stride * MemoryLayout<Float>.stride
                         for lane in 0..<lanes {

@@ -78,12 +78,13 @@ public struct NudgeRules: Sendable, Hashable {
         guard parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return false }
         let year: Int
         switch parts.count {
-        case 3 where parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2: year = Int(parts[0])!
+        case 3 where parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2:
+            guard let number = Int(parts[0]) else { return false }
+            year = number
         case 2 where parts[0].count == 2 && parts[1].count == 2: year = 2024  // a leap year: 02-29 exists
         default: return false
         }
-        let month = Int(parts[parts.count - 2])!
-        let day = Int(parts[parts.count - 1])!
+        guard let month = Int(parts[parts.count - 2]), let day = Int(parts[parts.count - 1]) else { return false }
         guard (1...12).contains(month), day >= 1 else { return false }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]

@@ -74,7 +74,7 @@ public struct FSRSScheduler: Sendable, Hashable, Codable {
             let step = card.step ?? 0
             if steps.isEmpty || (step >= steps.count && rating != .again) {
                 next.graduate()
-                interval = days(next.stability!)
+                interval = days(next.stability ?? initialStability(rating))  // nil only in a damaged stored card
             } else {
                 switch rating {
                 case .again:
@@ -91,14 +91,14 @@ public struct FSRSScheduler: Sendable, Hashable, Codable {
                 case .good:
                     if step + 1 == steps.count {
                         next.graduate()
-                        interval = days(next.stability!)
+                        interval = days(next.stability ?? initialStability(rating))  // nil only in a damaged stored card
                     } else {
                         next.step = step + 1
                         interval = steps[step + 1]
                     }
                 case .easy:
                     next.graduate()
-                    interval = days(next.stability!)
+                    interval = days(next.stability ?? initialStability(rating))  // nil only in a damaged stored card
                 }
             }
         case .review:
@@ -113,7 +113,7 @@ public struct FSRSScheduler: Sendable, Hashable, Codable {
                 next.step = 0
                 interval = relearningSteps[0]
             } else {
-                interval = days(next.stability!)
+                interval = days(next.stability ?? initialStability(rating))  // nil only in a damaged stored card
             }
         }
         next.due = date.addingTimeInterval(interval)
