@@ -163,6 +163,17 @@ extension SQLiteStore {
                 t.column("needs_credentials", .boolean).notNull()
             }
         }
+        migrator.registerMigration("v7: event attempts and poisoned events") { db in
+            try db.create(table: "event_attempt") { t in
+                t.column("platform", .text).notNull()
+                t.column("event_id", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("first_at", .datetime).notNull()
+                t.column("last_error", .text)
+                t.column("poisoned_at", .datetime).indexed()
+                t.primaryKey(["platform", "event_id"])
+            }
+        }
         return migrator
     }
 }

@@ -38,7 +38,69 @@ public final class SQLiteStore: AssistantStore {
                 arguments: [platform, eventID, date])
             guard db.changesCount == 1 else { return false }
             if let entry { try Self.insert(entry, into: db) }
+            try db.execute(sql: "DELETE FROM event_attempt WHERE platform = ? AND event_id = ?", arguments: [platform, eventID])
             return true
+        }
+    }
+
+    public func beginEvent(platform: String, eventID: String, at date: Date) async throws -> EventAdmission {
+        try await writer.write { db in
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM processed_event WHERE platform = ? AND event_id = ?", arguments: [platform, eventID]) != nil
+            {
+                return .done
+            }
+            let row = try Row.fetchOne(
+                db, sql: "SELECT attempts, poisoned_at FROM event_attempt WHERE platform = ? AND event_id = ?", arguments: [platform, eventID])
+            guard let row else {
+                try db.execute(
+                    sql: "INSERT INTO event_attempt (platform, event_id, attempts, first_at) VALUES (?, ?, 1, ?)",
+                    arguments: [platform, eventID, date])
+                return .handle(attempt: 1)
+            }
+            if (row["poisoned_at"] as Date?) != nil { return .poisoned }
+            let attempts: Int = row["attempts"] ?? 0
+            guard attempts < EventAdmission.maximumAttempts else {
+                try db.execute(
+                    sql: """
+                        UPDATE event_attempt SET poisoned_at = ?,
+                          last_error = COALESCE(last_error, 'the server crashed or stopped while handling it, ' || attempts || ' times')
+                        WHERE platform = ? AND event_id = ?
+                        """,
+                    arguments: [date, platform, eventID])
+                return .poisoned
+            }
+            try db.execute(
+                sql: "UPDATE event_attempt SET attempts = attempts + 1 WHERE platform = ? AND event_id = ?", arguments: [platform, eventID])
+            return .handle(attempt: attempts + 1)
+        }
+    }
+
+    public func failEvent(platform: String, eventID: String, reason: String) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE event_attempt SET last_error = ? WHERE platform = ? AND event_id = ?",
+                arguments: [String(reason.prefix(500)), platform, eventID])
+        }
+    }
+
+    public func poisonedEvents(limit: Int) async throws -> [PoisonedEvent] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT platform, event_id, attempts, first_at, last_error, poisoned_at FROM event_attempt
+                    WHERE poisoned_at IS NOT NULL ORDER BY poisoned_at DESC LIMIT ?
+                    """,
+                arguments: [max(0, limit)]
+            ).compactMap { row in
+                guard let platform: String = row["platform"], let eventID: String = row["event_id"], let first: Date = row["first_at"],
+                    let poisoned: Date = row["poisoned_at"]
+                else { return nil }
+                return PoisonedEvent(
+                    platform: platform, eventID: eventID, attempts: row["attempts"] ?? 0, reason: row["last_error"] ?? "", firstSeen: first,
+                    poisonedAt: poisoned)
+            }
         }
     }
 

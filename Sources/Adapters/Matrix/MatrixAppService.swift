@@ -48,6 +48,13 @@ public struct MatrixAppService: Sendable {
         /// The bot was invited to a room; `isDirect` for a direct chat.
         case invite(room: String, eventID: String, sender: String, isDirect: Bool)
         case ignored(eventID: String?, reason: String)
+
+        public var eventID: String? {
+            switch self {
+            case .message(_, let id, _, _, _), .invite(_, let id, _, _): return id
+            case .ignored(let id, _): return id
+            }
+        }
     }
 
     public struct DecodingError: Error, CustomStringConvertible {

@@ -11,6 +11,46 @@ public protocol AssistantStore: Sendable {
     func recentQuestions(unansweredOnly: Bool, limit: Int) async throws -> [QuestionLogEntry]
     /// How many logged questions had each outcome (for `/metrics`).
     func questionCounts() async throws -> [QuestionLogEntry.Outcome: Int]
+
+    /// Counts an attempt at handling an inbound event, before handling it, in its own transaction:
+    /// an event that made the server fail or crash `EventAdmission.maximumAttempts` times is set
+    /// aside as poisoned and skipped from then on, instead of crashing the server at every resend.
+    func beginEvent(platform: String, eventID: String, at: Date) async throws -> EventAdmission
+    /// Notes why handling an event failed (the reason kept if it is poisoned later).
+    func failEvent(platform: String, eventID: String, reason: String) async throws
+    /// Poisoned events, newest first.
+    func poisonedEvents(limit: Int) async throws -> [PoisonedEvent]
+}
+
+/// Whether to handle an inbound event.
+public enum EventAdmission: Sendable, Hashable {
+    /// Handle it; this is attempt number `attempt` (1, then 2 after a failure or crash).
+    case handle(attempt: Int)
+    /// Handled before (a retry or a duplicate delivery).
+    case done
+    /// It failed or crashed too often: skipped.
+    case poisoned
+
+    public static let maximumAttempts = 2
+}
+
+/// An inbound event set aside after failing or crashing twice.
+public struct PoisonedEvent: Sendable, Hashable {
+    public var platform: String
+    public var eventID: String
+    public var attempts: Int
+    public var reason: String
+    public var firstSeen: Date
+    public var poisonedAt: Date
+
+    public init(platform: String, eventID: String, attempts: Int, reason: String, firstSeen: Date, poisonedAt: Date) {
+        self.platform = platform
+        self.eventID = eventID
+        self.attempts = attempts
+        self.reason = reason
+        self.firstSeen = firstSeen
+        self.poisonedAt = poisonedAt
+    }
 }
 
 /// Everything FlowLearn keeps, as one store (SQLite implements all of it).

@@ -59,14 +59,37 @@ struct MatrixRoutes: Sendable {
         } catch {
             return HTTPReply.json(.badRequest, ["errcode": "M_BAD_JSON", "error": error.description])
         }
-        do {
-            for event in events { try await handle(event) }
-        } catch {
-            // Not acknowledged: the homeserver sends the transaction again, and claimed events are skipped.
-            logger.error("store failed; the homeserver will resend the transaction", metadata: ["txn": "\(txnID)", "error": "\(error)"])
+        // Each event is handled on its own: one that fails is noted and the others go on. If any
+        // failed, the transaction is not acknowledged, so the homeserver sends it again: handled
+        // events are skipped then, and an event that failed or crashed the server twice is set aside
+        // as poisoned (`flowlearn poisoned`) instead of being tried forever.
+        var failed = 0
+        for event in events {
+            do {
+                try await handle(event)
+            } catch {
+                failed += 1
+                if let eventID = event.eventID { try? await store.failEvent(platform: "matrix", eventID: eventID, reason: "\(error)") }
+                logger.error(
+                    "a Matrix event failed; the homeserver will resend the transaction",
+                    metadata: ["txn": "\(txnID)", "event": "\(event.eventID ?? "-")", "error": "\(error)"])
+            }
+        }
+        guard failed == 0 else {
             return HTTPReply.json(.serviceUnavailable, ["errcode": "M_UNKNOWN", "error": "temporarily unavailable"])
         }
         return HTTPReply.json(.ok, [:])
+    }
+
+    /// Counts an attempt at an event before handling it; false for one handled before or poisoned.
+    private func admit(_ eventID: String) async throws -> Bool {
+        switch try await store.beginEvent(platform: "matrix", eventID: eventID, at: now()) {
+        case .handle: return true
+        case .done: return false
+        case .poisoned:
+            logger.warning("poisoned Matrix event skipped (see flowlearn poisoned)", metadata: ["event": "\(eventID)"])
+            return false
+        }
     }
 
     private func handle(_ event: MatrixAppService.Event) async throws {
@@ -74,6 +97,7 @@ struct MatrixRoutes: Sendable {
         case .ignored:
             return
         case .invite(let room, let eventID, let sender, let isDirect):
+            guard try await admit(eventID) else { return }
             guard try await store.claimEvent(platform: "matrix", eventID: eventID, at: now(), logging: nil) else { return }
             try await store.setRoom(platform: "matrix", room: room, isDirect: isDirect)
             await outbox.enqueue(service.join(room: room), platform: "matrix")
@@ -81,6 +105,7 @@ struct MatrixRoutes: Sendable {
         case .message(let room, let eventID, let sender, let text, let mentionsBot):
             let direct = try await store.isDirectRoom(platform: "matrix", room: room)
             guard direct || mentionsBot, !text.isEmpty else { return }
+            guard try await admit(eventID) else { return }
             let learner = Learner(platform: "matrix", user: sender)
             let at = now()
             let words = text.split(whereSeparator: \.isWhitespace).map(String.init)

@@ -166,6 +166,18 @@ enum MetricsPage {
 
                 """
         }
+        if let poisoned = try? await store.poisonedEvents(limit: 100_000) {
+            text += """
+                # HELP flowlearn_poisoned_events Inbound events set aside after failing or crashing twice (flowlearn poisoned).
+                # TYPE flowlearn_poisoned_events gauge
+
+                """
+            var byPlatform: [String: Int] = [:]
+            for event in poisoned { byPlatform[event.platform, default: 0] += 1 }
+            for platform in ["discord", "matrix", "mattermost", "slack", "teams"] {
+                text += "flowlearn_poisoned_events{platform=\"\(platform)\"} \(byPlatform[platform] ?? 0)\n"
+            }
+        }
         return text + http.exposition()
     }
 }
