@@ -42,7 +42,10 @@ extension SQLiteStore: ReplyStore {
                     batches[batches.count - 1].requests.append(request)
                     batches[batches.count - 1].needsCredentials.append(needsCredentials)
                 } else {
-                    batches.append(KeptReplies(id: batch, platform: row["platform"], requests: [request], needsCredentials: [needsCredentials]))
+                    batches.append(
+                        KeptReplies(
+                            id: batch, platform: row["platform"], requests: [request], needsCredentials: [needsCredentials],
+                            keptAt: row["created_at"] ?? .distantPast))
                 }
             }
             return batches

@@ -74,12 +74,24 @@ public struct KeptReplies: Sendable, Hashable {
     public var requests: [OutboundRequest]
     /// Per request: whether it carried secret headers (the platform's credentials go back on).
     public var needsCredentials: [Bool]
+    /// When it was kept.
+    public var keptAt: Date
 
-    public init(id: Int64, platform: String, requests: [OutboundRequest], needsCredentials: [Bool]) {
+    public init(id: Int64, platform: String, requests: [OutboundRequest], needsCredentials: [Bool], keptAt: Date = .distantPast) {
         self.id = id
         self.platform = platform
         self.requests = requests
         self.needsCredentials = needsCredentials
+        self.keptAt = keptAt
+    }
+
+    /// How long a request's own credential stays valid, for requests whose URL is the secret: a
+    /// Slack `response_url` (30 minutes) and a Discord interaction webhook (15 minutes). Past it the
+    /// request can only fail, and the secret must not be kept.
+    public static func validity(platform: String, request: OutboundRequest, needsCredentials: Bool) -> TimeInterval? {
+        if platform == "discord", request.url.contains("/webhooks/") { return 15 * 60 }
+        if platform == "slack", !needsCredentials { return 30 * 60 }
+        return nil
     }
 }
 

@@ -58,16 +58,27 @@ public final class ReplyOutbox: Service, Sendable {
                     logger.error("kept replies could not be read", metadata: ["error": "\(error)"])
                     return
                 }
+                let restartedAt = now()
                 for batch in kept {
                     var requests: [OutboundRequest] = []
                     for (request, needsCredentials) in zip(batch.requests, batch.needsCredentials) {
-                        if !needsCredentials {
+                        if let validity = KeptReplies.validity(platform: batch.platform, request: request, needsCredentials: needsCredentials),
+                            restartedAt.timeIntervalSince(batch.keptAt) > validity
+                        {
+                            logger.notice(
+                                "kept reply dropped: its response URL expired while the server was down",
+                                metadata: ["platform": "\(batch.platform)", "purpose": "\(request.purpose)"])
+                        } else if !needsCredentials {
                             requests.append(request)
                         } else if let restored = credentials?(batch.platform, request) {
                             requests.append(restored)
                         } else {
                             logger.error("kept reply dropped: no credentials for its platform", metadata: ["platform": "\(batch.platform)"])
                         }
+                    }
+                    guard !requests.isEmpty else {
+                        try? await store.forgetReplies(batch.id)  // nothing left to send: the secret goes now
+                        continue
                     }
                     continuation.yield(Item(id: batch.id, platform: batch.platform, requests: requests))
                 }
