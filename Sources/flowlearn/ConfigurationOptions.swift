@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowLearnServer
+import FlowLearnStore
 import Foundation
 
 /// `--config FILE`, shared by the commands that read the server's configuration.
@@ -17,5 +18,11 @@ struct ConfigurationOptions: ParsableArguments {
             StandardError.print("flowlearn: \(error)")
             throw ExitCode(2)
         }
+    }
+
+    /// The SQLite store the configuration names (`store.path`, relative to the configuration file).
+    func openStore() throws -> SQLiteStore {
+        let (configuration, base) = try load()
+        return try SQLiteStore(path: ApplicationSetup(configuration: configuration, baseDirectory: base).resolve(configuration.store.path))
     }
 }

@@ -15,9 +15,7 @@ struct Poisoned: AsyncParsableCommand {
     var limit = 50
 
     func run() async throws {
-        let (configuration, base) = try options.load()
-        let setup = ApplicationSetup(configuration: configuration, baseDirectory: base)
-        let store = try SQLiteStore(path: setup.resolve(configuration.store.path))
+        let store = try options.openStore()
         let events = try await store.poisonedEvents(limit: limit)
         let formatter = ISO8601DateFormatter()
         for event in events {

@@ -17,9 +17,7 @@ struct Questions: AsyncParsableCommand {
     var limit = 50
 
     func run() async throws {
-        let (configuration, base) = try options.load()
-        let setup = ApplicationSetup(configuration: configuration, baseDirectory: base)
-        let store = try SQLiteStore(path: setup.resolve(configuration.store.path))
+        let store = try options.openStore()
         let entries = try await store.recentQuestions(unansweredOnly: unanswered, limit: limit)
         let formatter = ISO8601DateFormatter()
         for entry in entries {
