@@ -51,6 +51,14 @@ public final class ContentLibrary: Service, Sendable {
     /// The assistant's response to a message, computed on the matching queue.
     public func respond(to message: InboundMessage, command: String) async -> Assistant.Response {
         let assistant = self.assistant
+        let length = message.text.unicodeScalars.count
+        if length > Matcher.maximumQuestionLength {
+            logger.notice(
+                "long message matched on its first characters",
+                metadata: [
+                    "platform": "\(message.conversation.platform)", "characters": "\(length)", "matched_characters": "\(Matcher.maximumQuestionLength)",
+                ])
+        }
         return await withCheckedContinuation { continuation in
             matching.addOperation { continuation.resume(returning: assistant.respond(to: message, command: command)) }
         }
