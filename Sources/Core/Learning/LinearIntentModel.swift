@@ -290,15 +290,22 @@ public struct LinearIntentModel: Sendable {
 
     /// `evaluate` for a text already split into tokens.
     public func evaluate(tokens: [String], embedding: [Float]? = nil) -> (scores: [Float], coverage: Double) {
+        let (scores, coverage, _) = evaluateWithNearest(tokens: tokens, embedding: embedding)
+        return (scores, coverage)
+    }
+
+    /// `evaluate`, with the nearest-example similarities of every class when the model uses them
+    /// (in its scores or its calibration), computed once for both.
+    public func evaluateWithNearest(tokens: [String], embedding: [Float]?) -> (scores: [Float], coverage: Double, nearest: [Float]?) {
         var scores = bias
         var (vector, coverage) = vectorizer.analyse(tokens: tokens)
         if let dense = self.embedding, let embedding { dense.append(embedding, to: &vector) }
-        if let nearest, let embedding, nearestWeight != 0 {
-            let similarities = nearest.similarities(embedding, classes: classCount)
+        let similarities = nearestSimilarities(embedding)
+        if let similarities, nearest != nil, nearestWeight != 0 {
             for klass in scores.indices { scores[klass] += nearestWeight * similarities[klass] }
         }
         postings.accumulate(vector, into: &scores)
-        return (scores, coverage)
+        return (scores, coverage, similarities)
     }
 
     /// Size of the index: features and postings.

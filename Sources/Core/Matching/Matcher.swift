@@ -246,11 +246,10 @@ public struct Matcher: Sendable {
             // (off-topic) is scaled down, since no held-out example showed the model such questions. With
             // sentence embeddings the model knows words the content never uses, so that scaling is off.
             let embedding = model.usesEmbeddings ? encoder?.embed(question: question) : nil
-            let (scores, coverage) = model.evaluate(tokens: tokens, embedding: embedding)
+            let (scores, coverage, nearest) = model.evaluateWithNearest(tokens: tokens, embedding: embedding)
             let offTopic = model.usesEmbeddings ? 1 : min(1, coverage / Self.minimumCoverage)
             let normaliser = logSumExp(scores)
             let top = Self.top(scores, limit: max(limit, 4))
-            let nearest = model.nearestSimilarities(embedding)
             ranked = top.prefix(limit).map { entry in
                 let confidence = model.calibration.confidence(
                     top: entry.score, margin: entry.margin, logProbability: entry.score - normaliser,
