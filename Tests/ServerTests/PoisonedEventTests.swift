@@ -59,4 +59,22 @@ struct PoisonedEventTests {
         }
         #expect(try await server.store.poisonedEvents(limit: 5).map(\.eventID) == ["$bad"])
     }
+
+    @Test("a poisoned Slack event is acknowledged and skipped; the next one is answered")
+    func slackSkipsPoisoned() async throws {
+        let sink = try await LocalHTTPSink()
+        let server = try TestServer(sink: sink)
+        _ = try await server.store.beginEvent(platform: "slack", eventID: "EvBAD", at: Self.now)
+        _ = try await server.store.beginEvent(platform: "slack", eventID: "EvBAD", at: Self.now)
+        try await server.application().test(.router) { client in
+            let bad = SlackRequests.appMention(eventID: "EvBAD", text: "how do I connect to the VPN?")
+            #expect(try await client.slack(.events, bad, server: server).status == .ok)
+            let good = SlackRequests.appMention(eventID: "EvGOOD", text: "how do I get reimbursed for a taxi ride?", ts: "1515449523.000017")
+            #expect(try await client.slack(.events, good, server: server).status == .ok)
+            let received = try await sink.waitForRequests(1)
+            #expect(received.count == 1)
+            #expect((received.first?.json?["text"] as? String)?.contains("Taxi") == true)
+        }
+        #expect(try await server.store.poisonedEvents(limit: 5).map(\.eventID) == ["EvBAD"])
+    }
 }

@@ -73,8 +73,20 @@ struct SlackRoutes: Sendable {
             logger.debug("Slack event ignored", metadata: ["event_id": "\(eventID ?? "-")", "reason": "\(reason)"])
             return HTTPReply.empty()
         case .question(let eventID, let message):
-            let response = await content.respond(to: message, command: settings.command)
             do {
+                // Counted before it is handled: an event that fails or crashes the server twice is set
+                // aside (200, so Slack stops retrying) instead of failing at every retry.
+                switch try await store.beginEvent(platform: "slack", eventID: eventID, at: now()) {
+                case .done:
+                    logger.info("duplicate Slack event ignored", metadata: ["event_id": "\(eventID)"])
+                    return HTTPReply.empty()
+                case .poisoned:
+                    logger.warning("poisoned Slack event skipped (see flowlearn poisoned)", metadata: ["event_id": "\(eventID)"])
+                    return HTTPReply.empty()
+                case .handle:
+                    break
+                }
+                let response = await content.respond(to: message, command: settings.command)
                 guard try await store.claimEvent(platform: "slack", eventID: eventID, at: now(), logging: response.log) else {
                     logger.info("duplicate Slack event ignored", metadata: [
                         "event_id": "\(eventID)", "retry": "\(request.header("X-Slack-Retry-Num") ?? "0")",
@@ -85,6 +97,7 @@ struct SlackRoutes: Sendable {
                 logAnswer(response, eventID: eventID)
                 return HTTPReply.empty()
             } catch {
+                try? await store.failEvent(platform: "slack", eventID: eventID, reason: "\(error)")
                 logger.error("store failed; Slack will retry", metadata: ["error": "\(error)"])
                 return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
             }
