@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= config.example.json
 
-.PHONY: run test build deps test-deps lint bench clean matrix-e2e
+.PHONY: run test build deps test-deps lint bench clean matrix-e2e fuzz
 
 ## Install missing system packages, build (release) and serve with $(CONFIG).
 run: deps
@@ -10,13 +10,15 @@ run: deps
 	.build/release/flowlearn serve --config $(CONFIG)
 
 ## Install what the tests need, list the places that can trap (each must be allowlisted with its
-## reason), build, run every test, lint the shipped content, and run the Matrix end-to-end test
-## against a real Synapse on loopback.
+## reason), build, run every test, lint the shipped content, replay the fuzz seeds and fuzz each
+## target for a second, and run the Matrix end-to-end test against a real Synapse on loopback.
 test: test-deps
 	python3 scripts/check-traps.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest
 	.build/debug/flowlearn lint Intents
+	for target in $$(.build/debug/FlowLearnFuzz --list); do .build/debug/FlowLearnFuzz $$target --seeds Tests/Fuzz/Corpus/$$target || exit 1; done
+	scripts/fuzz.sh --seconds 1
 	.build-venv/bin/python scripts/matrix-e2e.py --flowlearn .build/debug/flowlearn --python .build-venv/bin/python
 
 build: deps
@@ -34,6 +36,11 @@ lint: build
 ## Matcher speed and accuracy table (see BENCHMARKS.md).
 bench: deps
 	bench/run.sh
+
+## libFuzzer on every decoder and parser of outside input, FUZZ_SECONDS per target (see BENCHMARKS.md).
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/fuzz.sh --seconds $(FUZZ_SECONDS)
 
 ## Only the Matrix end-to-end test (after a build).
 matrix-e2e: test-deps

@@ -8,6 +8,7 @@
 //   FlowLearnEncoder   the MiniLM sentence encoder; the only module that imports BLAS (CBLAS)
 //   FlowLearnPoster    the only module that imports libcurl (CCurl)
 //   FlowLearnStore     the only module that knows SQL (GRDB over SQLite)
+//   FlowLearnConfig    the configuration file: its definitions, defaults, loader and checks
 //   FlowLearnServer    composition root: configuration, Hummingbird routes, services
 //   flowlearn          the command-line tool
 import PackageDescription
@@ -140,9 +141,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FlowLearnConfig",
+            dependencies: ["FlowLearnCore", "FlowLearnPoster"],
+            path: "Sources/Configuration",
+            swiftSettings: strict
+        ),
+        .target(
             name: "FlowLearnServer",
             dependencies: [
-                "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore", "FlowLearnEncoder",
+                "FlowLearnConfig", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore", "FlowLearnEncoder",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,7 +160,7 @@ let package = Package(
         .executableTarget(
             name: "flowlearn",
             dependencies: [
-                "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer", "FlowLearnStore", "FlowLearnPoster", "FlowLearnEncoder",
+                "FlowLearnConfig", "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer", "FlowLearnStore", "FlowLearnPoster", "FlowLearnEncoder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/flowlearn",
@@ -172,11 +179,22 @@ let package = Package(
         .executableTarget(
             name: "NudgeBench",
             dependencies: [
-                "FlowLearnCore", "FlowLearnServer", "FlowLearnStore", "FlowLearnPoster",
+                "FlowLearnConfig", "FlowLearnCore", "FlowLearnServer", "FlowLearnStore", "FlowLearnPoster",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/NudgeBench"
+        ),
+        // libFuzzer targets for every decoder and parser of outside input (scripts/fuzz.sh, `make fuzz`);
+        // a normal build replays inputs, so the targets keep compiling with the rest.
+        .executableTarget(
+            name: "FlowLearnFuzz",
+            dependencies: [
+                "FlowLearnConfig", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost",
+                "FlowLearnConsole", "FlowLearnStore",
+            ],
+            path: "Tests/Fuzz",
+            exclude: ["Corpus"]
         ),
         .testTarget(
             name: "FlowLearnCoreTests",
@@ -199,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "FlowLearnServerTests",
             dependencies: [
-                "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnConfig", "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnPoster", "FlowLearnStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,3 +1,4 @@
+import FlowLearnConfig
 import ArgumentParser
 import FlowLearnServer
 import FlowLearnStore

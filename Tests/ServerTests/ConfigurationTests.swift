@@ -1,3 +1,4 @@
+import FlowLearnConfig
 import FlowLearnServer
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 // Nudge planning and delivery benchmark: plans 10,000 subscribers and delivers 10,000 nudges to a
 // local HTTP sink through the libcurl poster (rate limiting off), three times; prints one table.
 //   swift build -c release --product flowlearn-nudge-bench && .build/release/flowlearn-nudge-bench [INTENTS_DIR]
+import FlowLearnConfig
 import FlowLearnCore
 import FlowLearnPoster
 import FlowLearnServer

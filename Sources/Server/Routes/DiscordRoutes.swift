@@ -1,3 +1,4 @@
+import FlowLearnConfig
 import FlowLearnCore
 import FlowLearnDiscord
 import Foundation

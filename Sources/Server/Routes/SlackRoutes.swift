@@ -1,3 +1,4 @@
+import FlowLearnConfig
 import FlowLearnCore
 import FlowLearnSlack
 import Foundation

@@ -25,7 +25,9 @@ public enum ConfigurationLoader {
         let configuration: FlowLearnConfiguration
         do {
             // Missing keys take their defaults: lay the file's sections over the default configuration.
-            let defaults = try JSONSerialization.jsonObject(with: JSONEncoder().encode(FlowLearnConfiguration())) as! [String: Any]
+            guard let defaults = try JSONSerialization.jsonObject(with: JSONEncoder().encode(FlowLearnConfiguration())) as? [String: Any] else {
+                throw ConfigurationError(file: file, key: "", problem: "the built-in defaults do not encode as an object (a FlowLearn bug)")
+            }
             var merged = defaults
             for (section, value) in root where section != "$comment" {
                 var combined = defaults[section] as? [String: Any] ?? [:]
@@ -34,6 +36,8 @@ public enum ConfigurationLoader {
             }
             let mergedData = try JSONSerialization.data(withJSONObject: merged)
             configuration = try JSONDecoder().decode(FlowLearnConfiguration.self, from: mergedData)
+        } catch let error as ConfigurationError {
+            throw error
         } catch let error as DecodingError {
             throw describe(error, file: file)
         } catch {
