@@ -61,7 +61,10 @@ public enum ConfigurationLoader {
             "enabled", "defaultTime", "defaultTimeZone", "quietStart", "quietEnd", "lateToleranceMinutes", "holidays", "planIntervalSeconds",
             "concurrency", "perChannelPerSecond", "maxAttempts", "retryBackoffSeconds", "channels",
         ],
-        "store": ["path"],
+        "store": [
+            "path", "questionLogDays", "processedEventDays", "poisonedEventDays", "nudgeOutboxDays", "quizHistoryDays", "reviewLogDays",
+            "pruneIntervalSeconds",
+        ],
         "slack": [
             "enabled", "signingSecretEnv", "botTokenEnv", "botUserID", "apiBaseURL", "responseURLHosts", "command",
             "quizCommand", "eventsPath", "commandsPath", "interactionsPath", "signatureToleranceSeconds",
@@ -138,6 +141,10 @@ public enum ConfigurationLoader {
         }
         guard !c.content.intents.isEmpty else { throw fail("content.intents", "must name a folder") }
         guard !c.store.path.isEmpty else { throw fail("store.path", "must name a file or ':memory:'") }
+        if let (key, problem) = c.store.retention.problem() { throw fail("store." + key, problem) }
+        guard (1...86_400).contains(c.store.pruneIntervalSeconds) else {
+            throw fail("store.pruneIntervalSeconds", "must be between 1 and 86400 seconds")
+        }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(c.log.level) else {
             throw fail("log.level", "must be one of trace, debug, info, notice, warning, error, critical")
         }

@@ -44,6 +44,26 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public struct StoreSection: Sendable, Codable, Equatable {
         /// SQLite file, relative to the configuration file; `:memory:` keeps nothing on disk.
         public var path = "var/flowlearn.sqlite"
+        /// Retention in days of what grows with traffic (0: keep for ever); see `RetentionPolicy`.
+        public var questionLogDays = RetentionPolicy().questionLogDays
+        public var processedEventDays = RetentionPolicy().processedEventDays
+        public var poisonedEventDays = RetentionPolicy().poisonedEventDays
+        public var nudgeOutboxDays = RetentionPolicy().nudgeOutboxDays
+        public var quizHistoryDays = RetentionPolicy().quizHistoryDays
+        public var reviewLogDays = RetentionPolicy().reviewLogDays
+        /// How often the server prunes (and once at start).
+        public var pruneIntervalSeconds = 3600.0
+
+        public var retention: RetentionPolicy {
+            var policy = RetentionPolicy()
+            policy.questionLogDays = questionLogDays
+            policy.processedEventDays = processedEventDays
+            policy.poisonedEventDays = poisonedEventDays
+            policy.nudgeOutboxDays = nudgeOutboxDays
+            policy.quizHistoryDays = quizHistoryDays
+            policy.reviewLogDays = reviewLogDays
+            return policy
+        }
     }
 
     public struct SlackSection: Sendable, Codable, Equatable {

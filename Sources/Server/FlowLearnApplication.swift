@@ -98,7 +98,10 @@ public enum FlowLearnApplication {
         let outbox = ReplyOutbox(
             poster: poster, store: store, credentials: credentials(setup),
             inspectors: ["slack": { SlackReplyEncoder.apiError(in: $0.body) }], now: setup.now, logger: Logger(label: "flowlearn.outbox"))
-        var services: [any Service] = [outbox, content]
+        let retention = RetentionService(
+            store: store, policy: configuration.store.retention, interval: configuration.store.pruneIntervalSeconds, now: setup.now,
+            logger: Logger(label: "flowlearn.retention"))
+        var services: [any Service] = [outbox, content, retention]
         if configuration.nudges.enabled, configuration.slack.enabled || configuration.matrix.enabled || configuration.teams.enabled
             || configuration.discord.enabled || configuration.mattermost.enabled
         {
@@ -124,7 +127,7 @@ public enum FlowLearnApplication {
                     status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "text/plain; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(string: "/metrics needs Authorization: Bearer <token>\n")))
             }
-            let page = await MetricsPage.render(http: metrics, matcher: content.assistant.matcher, store: store)
+            let page = await MetricsPage.render(http: metrics, matcher: content.assistant.matcher, store: store) + retention.exposition()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))

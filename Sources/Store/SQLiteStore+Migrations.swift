@@ -174,6 +174,11 @@ extension SQLiteStore {
                 t.primaryKey(["platform", "event_id"])
             }
         }
+        migrator.registerMigration("v8: kept replies waiting for room in the reply queue") { db in
+            // Batches kept before this version were in the memory of a process that has stopped: waiting.
+            try db.alter(table: "reply_outbox") { t in t.add(column: "queued", .boolean).notNull().defaults(to: false) }
+            try db.create(index: "reply_outbox_waiting", on: "reply_outbox", columns: ["queued", "batch"])
+        }
         return migrator
     }
 }

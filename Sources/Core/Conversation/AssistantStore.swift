@@ -54,17 +54,32 @@ public struct PoisonedEvent: Sendable, Hashable {
 }
 
 /// Everything FlowLearn keeps, as one store (SQLite implements all of it).
-public typealias LearningStore = AssistantStore & QuizStore & NudgeStore & RoomStore & ReplyStore
+public typealias LearningStore = AssistantStore & QuizStore & NudgeStore & RoomStore & ReplyStore & RetentionStore
 
 /// Replies between the acknowledgement and the post, so a crash or restart does not lose them. Secret
 /// headers are not kept: the platform's credentials are added again when a kept reply is sent.
+///
+/// A kept batch is either queued (held in a process's memory for sending) or waiting in the store
+/// only, when the in-memory queue was full: the outbox claims waiting batches as it has room.
 public protocol ReplyStore: Sendable {
-    /// Keeps requests that must be sent in this order; returns their batch's id.
-    func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date) async throws -> Int64
+    /// Keeps requests that must be sent in this order; returns their batch's id. `queued`: the caller
+    /// holds them in memory and sends them; false: they wait to be claimed.
+    func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date, queued: Bool) async throws -> Int64
+    /// Marks up to `limit` waiting batches queued and returns them, oldest first.
+    func claimKeptReplies(limit: Int) async throws -> [KeptReplies]
+    /// Marks every kept batch waiting (at start: the memory that held the queued ones is gone).
+    func requeueKeptReplies() async throws -> Int
     /// The batch was sent (or given up on): forget it.
     func forgetReplies(_ id: Int64) async throws
     /// Batches kept and not yet forgotten, oldest first.
     func keptReplies() async throws -> [KeptReplies]
+}
+
+extension ReplyStore {
+    /// Keeps requests the caller sends itself (queued).
+    public func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date) async throws -> Int64 {
+        try await keepReplies(requests, platform: platform, at: at, queued: true)
+    }
 }
 
 public struct KeptReplies: Sendable, Hashable {

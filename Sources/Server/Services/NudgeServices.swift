@@ -137,6 +137,9 @@ public final class NudgeCourier: Sendable {
     let credentials: @Sendable (String, OutboundRequest) -> OutboundRequest?
     let logger: Logger
     private let pacer = Mutex<[String: ContinuousClock.Instant]>([:])
+    public static let pacerCompactionSize = 1024
+    /// Channels the pacer remembers now (for tests: bounded, not one per channel ever sent to).
+    public var pacedChannels: Int { pacer.withLock { $0.count } }
 
     public init(
         settings: FlowLearnConfiguration.NudgesSection, store: any NudgeStore, poster: any RequestPoster,
@@ -211,6 +214,9 @@ public final class NudgeCourier: Sendable {
         let gap = Duration.seconds(1 / settings.perChannelPerSecond)
         let slot = pacer.withLock { slots -> ContinuousClock.Instant in
             let now = ContinuousClock.now
+            // A channel whose next free slot has passed needs no entry: forget those once there are
+            // many, so the map holds only channels sent to within the last gap, not every channel ever.
+            if slots.count >= Self.pacerCompactionSize { slots = slots.filter { $0.value > now } }
             let slot = max(now, slots[channel] ?? now)
             slots[channel] = slot + gap
             return slot

@@ -2,12 +2,17 @@ import FlowLearnCore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Hands prepared replies to the poster after the HTTP handler has answered, so a slow chat API never
 /// delays an acknowledgement. Each reply is first kept in the store (secret headers left out), and
 /// forgotten once sent: replies kept by a process that crashed or stopped are sent when the next one
 /// starts, with the platform's credentials put back. Runs in the service group; on shutdown it sends
 /// what is queued, then stops.
+///
+/// Memory is bounded: at most `capacity` batches are held (queued or being sent). When a slow or
+/// failing chat API fills that, new replies wait in the store only, and are claimed from it, oldest
+/// first, as room comes free; the batches kept by an earlier process come back the same way.
 public final class ReplyOutbox: Service, Sendable {
     /// Reads a platform's "HTTP 200 but refused" answer (Slack's `{"ok":false}`) out of an outcome.
     public typealias Inspector = @Sendable (PostOutcome) -> String?
@@ -22,70 +27,73 @@ public final class ReplyOutbox: Service, Sendable {
         var requests: [OutboundRequest]
     }
 
+    /// Who holds what: batches in memory, and whether the store may hold batches waiting for room.
+    private struct Queue {
+        var inMemory = 0
+        var storeHasWaiting = false
+        /// Counts replies sent to the store to wait; a refill that saw no change may stop looking.
+        var waitingKept = 0
+        var refilling = false
+    }
+
+    public static let defaultCapacity = 1024
+
     private let stream: AsyncStream<Item>
     private let continuation: AsyncStream<Item>.Continuation
     private let poster: any RequestPoster
     private let store: (any ReplyStore)?
+    private let credentials: Credentials?
     private let inspectors: [String: Inspector]
     private let now: @Sendable () -> Date
     private let logger: Logger
+    private let capacity: Int
+    private let queue = Mutex(Queue())
 
-    /// Replies an earlier process kept and did not send are read (and queued first) before any new
-    /// reply is kept, so none is sent twice by this process.
+    /// Replies an earlier process kept are marked waiting before any new reply is kept, so none is
+    /// sent twice by this process.
     private let restoration: Task<Void, Never>?
 
     /// - Parameters:
     ///   - credentials: puts secret headers back on replies kept by an earlier process.
     ///   - inspectors: per platform, how to read a refusal out of a successful post.
+    ///   - capacity: batches held in memory at most; more wait in the store.
     public init(
         poster: any RequestPoster, store: (any ReplyStore)? = nil, credentials: Credentials? = nil,
-        inspectors: [String: Inspector] = [:], now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        inspectors: [String: Inspector] = [:], now: @escaping @Sendable () -> Date = { Date() }, capacity: Int = ReplyOutbox.defaultCapacity,
+        logger: Logger
     ) {
         let (stream, continuation) = AsyncStream.makeStream(of: Item.self)
         self.stream = stream
         self.continuation = continuation
         self.poster = poster
         self.store = store
+        self.credentials = credentials
         self.inspectors = inspectors
         self.now = now
+        self.capacity = max(1, capacity)
         self.logger = logger
         restoration = store.map { store in
             Task {
-                let kept: [KeptReplies]
                 do {
-                    kept = try await store.keptReplies()
+                    let waiting = try await store.requeueKeptReplies()
+                    if waiting > 0 { logger.notice("sending replies kept before the restart", metadata: ["batches": "\(waiting)"]) }
                 } catch {
                     logger.error("kept replies could not be read", metadata: ["error": "\(error)"])
-                    return
                 }
-                let restartedAt = now()
-                for batch in kept {
-                    var requests: [OutboundRequest] = []
-                    for (request, needsCredentials) in zip(batch.requests, batch.needsCredentials) {
-                        if let validity = KeptReplies.validity(platform: batch.platform, request: request, needsCredentials: needsCredentials),
-                            restartedAt.timeIntervalSince(batch.keptAt) > validity
-                        {
-                            logger.notice(
-                                "kept reply dropped: its response URL expired while the server was down",
-                                metadata: ["platform": "\(batch.platform)", "purpose": "\(request.purpose)"])
-                        } else if !needsCredentials {
-                            requests.append(request)
-                        } else if let restored = credentials?(batch.platform, request) {
-                            requests.append(restored)
-                        } else {
-                            logger.error("kept reply dropped: no credentials for its platform", metadata: ["platform": "\(batch.platform)"])
-                        }
-                    }
-                    guard !requests.isEmpty else {
-                        try? await store.forgetReplies(batch.id)  // nothing left to send: the secret goes now
-                        continue
-                    }
-                    continuation.yield(Item(id: batch.id, platform: batch.platform, requests: requests))
-                }
-                if !kept.isEmpty { logger.notice("sending replies kept before the restart", metadata: ["batches": "\(kept.count)"]) }
+            }
+        }
+        if restoration != nil {
+            queue.withLock { $0.storeHasWaiting = true }
+            Task { [self] in
+                await restoration?.value
+                scheduleRefill()
             }
         }
     }
+
+    /// Batches held in memory now (queued or being sent): at most `capacity`, except for replies the
+    /// store failed to keep.
+    public var batchesInMemory: Int { queue.withLock { $0.inMemory } }
 
     /// Keeps a reply in the store, then queues it; returns once it is kept.
     public func enqueue(_ request: OutboundRequest, platform: String) async {
@@ -97,15 +105,37 @@ public final class ReplyOutbox: Service, Sendable {
     public func enqueue(inOrder requests: [OutboundRequest], platform: String) async {
         guard !requests.isEmpty else { return }
         await restoration?.value
-        var id: Int64?
-        if let store {
-            do {
-                id = try await store.keepReplies(requests, platform: platform, at: now())
-            } catch {
-                logger.error("reply not kept (sent anyway)", metadata: ["platform": "\(platform)", "error": "\(error)"])
-            }
+        guard let store else {
+            queue.withLock { $0.inMemory += 1 }
+            continuation.yield(Item(id: nil, platform: platform, requests: requests))
+            return
         }
-        continuation.yield(Item(id: id, platform: platform, requests: requests))
+        // Wait in the store when memory is full, or behind replies already waiting there (order).
+        let waits = queue.withLock { queue -> Bool in
+            if queue.storeHasWaiting || queue.inMemory >= capacity {
+                queue.storeHasWaiting = true
+                queue.waitingKept += 1
+                return true
+            }
+            queue.inMemory += 1
+            return false
+        }
+        let id: Int64
+        do {
+            id = try await store.keepReplies(requests, platform: platform, at: now(), queued: !waits)
+        } catch {
+            logger.error("reply not kept (sent anyway)", metadata: ["platform": "\(platform)", "error": "\(error)"])
+            if waits { queue.withLock { $0.inMemory += 1 } }
+            continuation.yield(Item(id: nil, platform: platform, requests: requests))
+            return
+        }
+        if waits {
+            // A refill that ran before this row was written may have found nothing and stopped looking.
+            queue.withLock { $0.storeHasWaiting = true }
+            scheduleRefill()
+        } else {
+            continuation.yield(Item(id: id, platform: platform, requests: requests))
+        }
     }
 
     public func run() async throws {
@@ -115,9 +145,81 @@ public final class ReplyOutbox: Service, Sendable {
                 self.continuation.finish()  // the loop below drains what is queued, then ends
             }
             for await item in stream {
-                group.addTask { await self.deliver(item) }
+                group.addTask {
+                    await self.deliver(item)
+                    self.queue.withLock { $0.inMemory -= 1 }
+                    self.scheduleRefill()
+                }
             }
         }
+    }
+
+    /// Starts claiming waiting batches from the store when there are some and memory is at most half full.
+    private func scheduleRefill() {
+        guard let store else { return }
+        let start = queue.withLock { queue -> Bool in
+            guard queue.storeHasWaiting, !queue.refilling, queue.inMemory <= capacity / 2 else { return false }
+            queue.refilling = true
+            return true
+        }
+        guard start else { return }
+        Task { await self.refill(from: store) }
+    }
+
+    private func refill(from store: any ReplyStore) async {
+        while true {
+            let (room, seen) = queue.withLock { ($0.inMemory < capacity ? capacity - $0.inMemory : 0, $0.waitingKept) }
+            guard room > 0 else { break }
+            let batches: [KeptReplies]
+            do {
+                batches = try await store.claimKeptReplies(limit: room)
+            } catch {
+                logger.error("waiting replies could not be claimed; will try again", metadata: ["error": "\(error)"])
+                break
+            }
+            var items: [Item] = []
+            for batch in batches {
+                let requests = sendable(batch)
+                if requests.isEmpty {
+                    try? await store.forgetReplies(batch.id)  // nothing left to send: the secret goes now
+                } else {
+                    items.append(Item(id: batch.id, platform: batch.platform, requests: requests))
+                }
+            }
+            let done = queue.withLock { queue -> Bool in
+                queue.inMemory += items.count
+                for item in items { continuation.yield(item) }
+                // Fewer than asked and nothing sent to wait meanwhile: the store holds no waiting batch.
+                if batches.count < room && queue.waitingKept == seen { queue.storeHasWaiting = false }
+                return !queue.storeHasWaiting
+            }
+            if done { break }
+        }
+        queue.withLock { $0.refilling = false }
+        // Replies may have been sent to wait while this pass ended; look again.
+        if queue.withLock({ $0.storeHasWaiting && $0.inMemory <= capacity / 2 }) { scheduleRefill() }
+    }
+
+    /// A kept batch's requests that can still be sent: expired response URLs dropped, credentials put back.
+    private func sendable(_ batch: KeptReplies) -> [OutboundRequest] {
+        var requests: [OutboundRequest] = []
+        let at = now()
+        for (request, needsCredentials) in zip(batch.requests, batch.needsCredentials) {
+            if let validity = KeptReplies.validity(platform: batch.platform, request: request, needsCredentials: needsCredentials),
+                at.timeIntervalSince(batch.keptAt) > validity
+            {
+                logger.notice(
+                    "kept reply dropped: its response URL expired before it could be sent",
+                    metadata: ["platform": "\(batch.platform)", "purpose": "\(request.purpose)"])
+            } else if !needsCredentials {
+                requests.append(request)
+            } else if let restored = credentials?(batch.platform, request) {
+                requests.append(restored)
+            } else {
+                logger.error("kept reply dropped: no credentials for its platform", metadata: ["platform": "\(batch.platform)"])
+            }
+        }
+        return requests
     }
 
     private func deliver(_ item: Item) async {
