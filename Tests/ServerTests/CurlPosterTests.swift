@@ -109,8 +109,7 @@ struct CurlPosterTests {
     @Test func reportsConnectionRefusedAsTransportError() async throws {
         let sink = try await LocalHTTPSink()
         let url = sink.baseURL
-        sink.stop()
-        try await Task.sleep(for: .milliseconds(100))  // let the listener close
+        await sink.stop()  // returns once the listener is closed
         var settings = PosterSettings()
         settings.maxAttempts = 2
         let poster = CurlPoster(settings: settings, sleep: SleepLog().sleep)

@@ -34,6 +34,17 @@ struct MatrixTests {
         ]
     }
 
+    /// Transactions are handled before they are acknowledged, and every reply is kept in the store
+    /// until posted: once the store holds none, nothing more will reach the sink. (Waits on that,
+    /// bounded, instead of sleeping to prove that nothing happened.)
+    static func waitUntilRepliesAreSent(_ server: TestServer) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await !server.store.keptReplies().isEmpty {
+            try #require(ContinuousClock.now < deadline, "replies still kept after 10 s")
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     @Test func verifiesTheHomeserverToken() {
         let service = Self.service
         #expect(service.isFromHomeserver(authorization: "Bearer hs-secret", accessToken: nil))
@@ -135,7 +146,7 @@ struct MatrixTests {
             #expect(group.count == 5)
             #expect(group.last?.path.contains("%21group%3Aexample.org") == true)
         }
-        try await Task.sleep(for: .milliseconds(200))
+        try await Self.waitUntilRepliesAreSent(server)
         #expect(await sink.received().count == 5, "the resent transaction and the unmentioned message got no reply")
         let logged = try await server.store.recentQuestions(unansweredOnly: false, limit: 10)
         #expect(logged.filter { $0.platform == "matrix" }.count == 2)
@@ -228,7 +239,7 @@ struct MatrixTests {
             let garbage = try await put(client, txn: "bad", Array("not json".utf8))
             #expect(garbage.status == .badRequest)
         }
-        try await Task.sleep(for: .milliseconds(100))
+        try await Self.waitUntilRepliesAreSent(server)
         #expect(await sink.received().isEmpty)
         #expect(try await server.store.isDirectRoom(platform: "matrix", room: "!dm:example.org") == false)
     }

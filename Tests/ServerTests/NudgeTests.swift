@@ -172,11 +172,11 @@ struct NudgeTests {
         defer { poster.shutdown() }
         let now = FSRSHistory.parse("2026-12-01T09:30:00Z")!
         try await planning.planAndEnqueue(at: now)
-        let started = ContinuousClock.now
         let (sent, _) = try await courier.deliverDue(at: { now })
-        let elapsed = ContinuousClock.now - started
         #expect(sent == 16)
-        #expect(elapsed < .milliseconds(16 * 300 / 2), "16 slow answers of 300 ms overlap (took \(elapsed))")
+        // Counted at the sink, not timed: a loaded machine makes the run slower, not less concurrent.
+        let overlapping = await sink.maximumConcurrency()
+        #expect(overlapping >= 2, "slow answers of 300 ms are waited for side by side (at most \(overlapping) at once)")
 
         let paced = try await LocalHTTPSink()
         var shared = try TestServer(sink: paced)

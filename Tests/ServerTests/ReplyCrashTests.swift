@@ -16,9 +16,10 @@ struct ReplyCrashTests {
         return CurlPoster(settings: settings)
     }()
 
-    func launch(config: String) throws -> Process {
+    func launch(config: String, log: URL) throws -> Process {
         try FlowLearnProcess.launch(
-            ["serve", "--config", config], environment: ["SLACK_SIGNING_SECRET": SlackRequests.secret, "SLACK_BOT_TOKEN": "xoxb-crash-test"])
+            ["serve", "--config", config], environment: ["SLACK_SIGNING_SECRET": SlackRequests.secret, "SLACK_BOT_TOKEN": "xoxb-crash-test"],
+            log: log)
     }
 
     /// Polls `/healthz` until the server answers (or gives up).
@@ -39,22 +40,23 @@ struct ReplyCrashTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flowlearn-reply-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let port = Int.random(in: 20_000..<40_000)
         let configuration: [String: Any] = [
-            "server": ["port": port],
+            "server": ["port": 0],  // the system picks a free port; the log says which
             "content": ["intents": TestServer.repositoryRoot + "/Intents"],
             "matcher": ["model": "keyword"],  // no training at start-up: this test is about the reply
             "store": ["path": folder.appendingPathComponent("flowlearn.sqlite").path],
             "slack": ["apiBaseURL": sink.baseURL + "/api", "responseURLHosts": ["127.0.0.1"]],
             "poster": ["backoffSeconds": 0.01],
             "nudges": ["enabled": false],
-            "log": ["level": "warning"],
+            "log": ["level": "info"],
         ]
         let config = folder.appendingPathComponent("config.json").path
         try JSONSerialization.data(withJSONObject: configuration).write(to: URL(fileURLWithPath: config))
 
-        let first = try launch(config: config)
+        let firstLog = folder.appendingPathComponent("first.log")
+        let first = try launch(config: config, log: firstLog)
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        let port = try #require(try await FlowLearnProcess.servingPort(log: firstLog, process: first), "the server did not say it was serving")
         #expect(try await waitUntilServing(port: port, process: first))
         let responseURL = sink.baseURL + "/commands/T0001/1234/crash"
         let body = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: responseURL)
@@ -68,9 +70,11 @@ struct ReplyCrashTests {
         first.waitUntilExit()
         #expect(first.terminationReason == .uncaughtSignal)
 
-        let second = try launch(config: config)
+        let secondLog = folder.appendingPathComponent("second.log")
+        let second = try launch(config: config, log: secondLog)
         defer { if second.isRunning { kill(second.processIdentifier, SIGTERM) } }
-        #expect(try await waitUntilServing(port: port, process: second))
+        let secondPort = try #require(try await FlowLearnProcess.servingPort(log: secondLog, process: second))
+        #expect(try await waitUntilServing(port: secondPort, process: second))
         let received = try await sink.waitForRequests(2, timeout: .seconds(30))
         #expect(received.count == 2, "the reply the first process never finished is posted by the second")
         let repost = try #require(received.last)

@@ -4,15 +4,40 @@ import Foundation
 enum FlowLearnProcess {
     static let binary = TestServer.repositoryRoot + "/.build/debug/flowlearn"
 
-    /// Starts `flowlearn` with these arguments and extra environment variables, output discarded.
-    static func launch(_ arguments: [String], environment extra: [String: String]) throws -> Process {
+    /// Starts `flowlearn` with these arguments and extra environment variables; its log (stderr) goes
+    /// to `log` when given, else it is discarded.
+    static func launch(_ arguments: [String], environment extra: [String: String], log: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
+    }
+
+    /// The port `flowlearn serve` (configured with port 0, so the system picks a free one) says it
+    /// listens on in its log, once it does; nil if it exits or `timeout` passes first.
+    static func servingPort(log: URL, process: Process, timeout: Duration = .seconds(60)) async throws -> Int? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n") where line.contains("serving") {
+                // address=[IPv4]127.0.0.1/127.0.0.1:PORT
+                if let address = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }),
+                    let port = address.split(separator: ":").last.flatMap({ Int($0) })
+                {
+                    return port
+                }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
     }
 }

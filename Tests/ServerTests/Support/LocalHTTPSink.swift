@@ -61,7 +61,14 @@ final class LocalHTTPSink: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    func stop() { task.cancel() }
+    /// Stops the sink and returns once its listener is closed.
+    func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+
+    /// The most requests that were being answered at the same time.
+    func maximumConcurrency() async -> Int { await recorder.maximumInFlight }
 
     /// Everything received so far.
     func received() async -> [Received] { await recorder.requests }
@@ -88,7 +95,8 @@ final class LocalHTTPSink: Sendable {
         for field in request.headers { headers[field.name.canonicalName] = field.value }  // lowercase names
         let answer = await recorder.record(
             Received(method: request.method.rawValue, path: request.uri.string, headers: headers, body: Array(body.readableBytesView)))
-        if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
+        if answer.delay > .zero { try? await Task.sleep(for: answer.delay) }
+        await recorder.answered()
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
         for (name, value) in answer.headers { fields[HTTPField.Name(name)!] = value }
@@ -100,11 +108,17 @@ final class LocalHTTPSink: Sendable {
         var answers: [Answer] = []
         var waiters: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var nextWaiter = 0
+        var inFlight = 0
+        var maximumInFlight = 0
 
         func script(_ answers: [Answer]) { self.answers = answers }
 
+        func answered() { inFlight -= 1 }
+
         func record(_ request: Received) -> Answer {
             requests.append(request)
+            inFlight += 1
+            maximumInFlight = max(maximumInFlight, inFlight)
             let answer = answers.isEmpty ? Answer() : answers[min(requests.count - 1, answers.count - 1)]
             let ready = waiters.filter { $0.count <= requests.count }
             waiters.removeAll { $0.count <= requests.count }
