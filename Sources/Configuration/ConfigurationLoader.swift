@@ -51,7 +51,7 @@ public enum ConfigurationLoader {
     static let knownKeys: [String: Set<String>] = [
         "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "teams", "discord", "mattermost", "poster", "log", "$comment"],
         "server": ["host", "port", "maxBodyBytes", "metricsTokenEnv"],
-        "content": ["intents", "encoder"],
+        "content": ["intents", "encoder", "staleAfterDays"],
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight", "offerRatio"],
         "quiz": [
             "length", "leaderboardSize", "recentQuestions", "desiredRetention", "learningStepsMinutes", "relearningStepsMinutes",
@@ -140,6 +140,7 @@ public enum ConfigurationLoader {
             throw fail("matcher.language", "unknown stemming language '\(c.matcher.language)'; one of \(SnowballStemmer.availableLanguages.joined(separator: ", "))")
         }
         guard !c.content.intents.isEmpty else { throw fail("content.intents", "must name a folder") }
+        guard (0...36_500).contains(c.content.staleAfterDays) else { throw fail("content.staleAfterDays", "must be between 0 (off) and 36500 days") }
         guard !c.store.path.isEmpty else { throw fail("store.path", "must name a file or ':memory:'") }
         if let (key, problem) = c.store.retention.problem() { throw fail("store." + key, problem) }
         guard (1...86_400).contains(c.store.pruneIntervalSeconds) else {

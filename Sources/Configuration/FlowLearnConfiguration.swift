@@ -39,6 +39,8 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         /// off. When the files are missing the server starts without it and says why in the log and
         /// on /healthz.
         public var encoder = ".build-model/all-MiniLM-L6-v2"
+        /// Days after a nugget's `reviewed` date at which lint warns and the stale list shows it (0: off).
+        public var staleAfterDays = 180
     }
 
     public struct StoreSection: Sendable, Codable, Equatable {

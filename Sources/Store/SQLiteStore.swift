@@ -149,4 +149,16 @@ public final class SQLiteStore: AssistantStore {
             return counts
         }
     }
+
+    public func servedCounts() async throws -> [String: Int] {
+        try await writer.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT nugget_id, COUNT(*) AS n FROM question_log WHERE outcome = 'answered' AND nugget_id IS NOT NULL GROUP BY nugget_id")
+            {
+                counts[row["nugget_id"]] = row["n"]
+            }
+            return counts
+        }
+    }
 }

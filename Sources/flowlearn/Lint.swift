@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowLearnCore
+import Foundation
 
 /// `flowlearn lint [DIR]`: every problem as `path:line: severity: message`; exit 1 on any error.
 struct Lint: ParsableCommand {
@@ -7,6 +8,9 @@ struct Lint: ParsableCommand {
 
     @Argument(help: "Folder of nugget and quiz files.")
     var directory = "Intents"
+
+    @Option(name: .long, help: "Warn about nuggets whose 'reviewed' date is older than this many days (0: off; the server's content.staleAfterDays defaults to 180).")
+    var staleAfterDays = 180
 
     func run() throws {
         let files: [SourceFile]
@@ -16,7 +20,7 @@ struct Lint: ParsableCommand {
             StandardError.print("\(directory): \(error)")
             throw ExitCode(1)
         }
-        let report = ContentLinter.lint(files)
+        let report = ContentLinter.lint(files, stale: StalePolicy(afterDays: staleAfterDays, now: Date()))
         for diagnostic in report.diagnostics { print(diagnostic) }
         let warnings = report.diagnostics.count - report.errorCount
         if report.errorCount > 0 {

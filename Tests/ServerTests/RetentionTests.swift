@@ -110,3 +110,16 @@ struct RetentionTests {
         #expect(service.exposition().contains("flowlearn_retention_deleted_total{table=\"question_log\"} 1\n"))
     }
 }
+
+@Suite("Served counts")
+struct ServedCountTests {
+    @Test func countsOnlyQuestionsANuggetAnsweredOutright() async throws {
+        let store = try SQLiteStore.inMemory()
+        for (outcome, nugget) in [(QuestionLogEntry.Outcome.answered, "taxi"), (.answered, "taxi"), (.answered, "vpn"), (.choice, "taxi"), (.unknown, nil)] {
+            try await store.record(QuestionLogEntry(
+                askedAt: Date(), platform: "slack", user: "U1", channel: "C1", text: "q", outcome: outcome, nuggetID: nugget, confidence: 0.5,
+                candidates: []))
+        }
+        #expect(try await store.servedCounts() == ["taxi": 2, "vpn": 1])
+    }
+}

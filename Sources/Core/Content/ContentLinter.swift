@@ -25,10 +25,21 @@ public enum ContentLinter {
         public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
     }
 
-    public static func lint(_ files: [SourceFile]) -> Report {
+    /// Lints the files; with `stale`, a nugget reviewed longer ago than its policy allows gets a
+    /// warning (not an error: it still serves).
+    public static func lint(_ files: [SourceFile], stale: StalePolicy? = nil) -> Report {
         let parsed = files.filter { SourceFile.isNugget($0.path) }.map(NuggetParser.parse)
         let quizzes = files.filter { SourceFile.isQuiz($0.path) }.map(QuizParser.parse)
         var diagnostics = parsed.flatMap(\.diagnostics) + quizzes.flatMap(\.diagnostics)
+        if let stale {
+            for file in parsed {
+                guard let nugget = file.nugget, stale.isStale(nugget.reviewed), let age = stale.age(of: nugget.reviewed) else { continue }
+                diagnostics.append(Diagnostic(
+                    path: file.path, line: file.keyLines["reviewed"] ?? 1, severity: .warning,
+                    message: "reviewed \(nugget.reviewed), \(age) days ago (content.staleAfterDays is \(stale.afterDays)): "
+                        + "\(nugget.owner.isEmpty ? "its owner" : nugget.owner) should check it and update 'reviewed'"))
+            }
+        }
 
         var firstID: [String: ParsedNugget] = [:]
         for file in parsed {

@@ -11,6 +11,8 @@ public protocol AssistantStore: Sendable {
     func recentQuestions(unansweredOnly: Bool, limit: Int) async throws -> [QuestionLogEntry]
     /// How many logged questions had each outcome (for `/metrics`).
     func questionCounts() async throws -> [QuestionLogEntry.Outcome: Int]
+    /// Per nugget, how many logged questions it answered outright.
+    func servedCounts() async throws -> [String: Int]
 
     /// Counts an attempt at handling an inbound event, before handling it, in its own transaction:
     /// an event that made the server fail or crash `EventAdmission.maximumAttempts` times is set
