@@ -55,7 +55,7 @@ public enum ConfigurationLoader {
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight", "offerRatio"],
         "quiz": [
             "length", "leaderboardSize", "recentQuestions", "desiredRetention", "learningStepsMinutes", "relearningStepsMinutes",
-            "maximumIntervalDays",
+            "maximumIntervalDays", "reviewAskedNuggets",
         ],
         "nudges": [
             "enabled", "defaultTime", "defaultTimeZone", "quietStart", "quietEnd", "lateToleranceMinutes", "holidays", "planIntervalSeconds",

@@ -179,6 +179,16 @@ extension SQLiteStore {
             try db.alter(table: "reply_outbox") { t in t.add(column: "queued", .boolean).notNull().defaults(to: false) }
             try db.create(index: "reply_outbox_waiting", on: "reply_outbox", columns: ["queued", "batch"])
         }
+        migrator.registerMigration("v9: the asker's workspace, and asked nuggets scheduled for review") { db in
+            try db.alter(table: "question_log") { t in t.add(column: "team", .text).notNull().defaults(to: "") }
+            try db.create(table: "asked_review") { t in
+                t.column("learner", .text).notNull()
+                t.column("nugget_id", .text).notNull()
+                t.column("question_id", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.primaryKey(["learner", "nugget_id"])
+            }
+        }
         return migrator
     }
 }

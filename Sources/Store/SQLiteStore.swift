@@ -112,13 +112,26 @@ public final class SQLiteStore: AssistantStore {
         let candidates = String(decoding: try JSONEncoder().encode(entry.candidates), as: UTF8.self)
         try db.execute(
             sql: """
-                INSERT INTO question_log (asked_at, platform, user_id, channel, text, outcome, nugget_id, confidence, candidates)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO question_log (asked_at, platform, team, user_id, channel, text, outcome, nugget_id, confidence, candidates)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                entry.askedAt, entry.platform, entry.user, entry.channel, entry.text, entry.outcome.rawValue,
+                entry.askedAt, entry.platform, entry.team, entry.user, entry.channel, entry.text, entry.outcome.rawValue,
                 entry.nuggetID, entry.confidence, candidates,
             ])
+        // Questions become reviews: the first time a person is given this nugget, one of its quiz
+        // questions becomes a card due now (unless they have that card already).
+        if let question = entry.reviewQuestionID, let nugget = entry.nuggetID {
+            let learner = entry.learner.key
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO asked_review (learner, nugget_id, question_id, at) VALUES (?, ?, ?, ?)",
+                arguments: [learner, nugget, question, entry.askedAt])
+            if db.changesCount == 1 {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO card (learner, question_id, state, step, due) VALUES (?, ?, ?, 0, ?)",
+                    arguments: [learner, question, FSRSCard.State.learning.rawValue, entry.askedAt])
+            }
+        }
     }
 
     public func recentQuestions(unansweredOnly: Bool, limit: Int) async throws -> [QuestionLogEntry] {
@@ -136,7 +149,7 @@ public final class SQLiteStore: AssistantStore {
         return QuestionLogEntry(
             askedAt: row["asked_at"], platform: row["platform"], user: row["user_id"], channel: row["channel"],
             text: row["text"], outcome: QuestionLogEntry.Outcome(rawValue: row["outcome"]) ?? .unknown,
-            nuggetID: row["nugget_id"], confidence: row["confidence"], candidates: candidates)
+            nuggetID: row["nugget_id"], confidence: row["confidence"], candidates: candidates, team: row["team"] ?? "")
     }
 
     /// Counts for `/metrics`-style summaries and the `questions` command.

@@ -22,6 +22,7 @@ public enum SlackEventDecoder {
         var type: String
         var challenge: String?
         var event_id: String?
+        var team_id: String?
         var event: Event?
         var authorizations: [Authorization]?
     }
@@ -59,13 +60,13 @@ public enum SlackEventDecoder {
                 throw SlackDecodingError(description: "event_callback without event_id or event")
             }
             let ownIDs = Set([botUserID].compactMap { $0 } + (envelope.authorizations ?? []).compactMap(\.user_id))
-            return classify(event, eventID: eventID, ownIDs: ownIDs, receivedAt: receivedAt)
+            return classify(event, eventID: eventID, team: envelope.team_id ?? "", ownIDs: ownIDs, receivedAt: receivedAt)
         default:
             return .ignored(eventID: envelope.event_id, reason: "request type \(envelope.type)")
         }
     }
 
-    static func classify(_ event: Event, eventID: String, ownIDs: Set<String>, receivedAt: Date) -> SlackEventRequest {
+    static func classify(_ event: Event, eventID: String, team: String, ownIDs: Set<String>, receivedAt: Date) -> SlackEventRequest {
         if event.bot_id != nil { return .ignored(eventID: eventID, reason: "message from a bot") }
         if let subtype = event.subtype { return .ignored(eventID: eventID, reason: "message subtype \(subtype)") }
         guard let user = event.user, let channel = event.channel, let ts = event.ts, let text = event.text else {
@@ -80,7 +81,8 @@ public enum SlackEventDecoder {
         }
         let conversation = ConversationRef(platform: "slack", channel: channel, thread: event.thread_ts ?? ts)
         let message = InboundMessage(
-            kind: kind, conversation: conversation, user: user, text: SlackText.removingMentions(text), receivedAt: receivedAt)
+            kind: kind, conversation: conversation, user: user, team: team, text: SlackText.removingMentions(text),
+            receivedAt: receivedAt)
         return .question(eventID: eventID, message: message)
     }
 }

@@ -25,7 +25,7 @@ public struct SlackSlashCommand: Sendable, Hashable {
 
     public func message(receivedAt: Date) -> InboundMessage {
         InboundMessage(
-            kind: .command, conversation: ConversationRef(platform: "slack", channel: channelID), user: userID,
+            kind: .command, conversation: ConversationRef(platform: "slack", channel: channelID), user: userID, team: teamID,
             text: SlackText.removingMentions(text), receivedAt: receivedAt)
     }
 }

@@ -47,7 +47,7 @@ public struct Assistant: Sendable {
         let log = QuestionLogEntry(
             askedAt: message.receivedAt, platform: message.conversation.platform, user: message.user,
             channel: message.conversation.channel, text: text, outcome: outcome, nuggetID: nuggetID, confidence: confidence,
-            candidates: candidates)
+            candidates: candidates, team: message.team)
         return Response(reply: reply, log: log)
     }
 
@@ -59,7 +59,7 @@ public struct Assistant: Sendable {
         let log = QuestionLogEntry(
             askedAt: message.receivedAt, platform: message.conversation.platform, user: message.user,
             channel: message.conversation.channel, text: text, outcome: .unknown, nuggetID: nil,
-            confidence: nearMisses.first?.confidence ?? 0, candidates: nearMisses)
+            confidence: nearMisses.first?.confidence ?? 0, candidates: nearMisses, team: message.team)
         return Response(reply: .unknown(question: text), log: log)
     }
 }

@@ -29,14 +29,18 @@ public struct InboundMessage: Sendable, Hashable {
     public var conversation: ConversationRef
     /// The asking person, opaque.
     public var user: String
+    /// The person's workspace where the platform has several (Slack team, Mattermost team, Discord
+    /// guild); empty elsewhere. With `user` it names the learner (`Learner`).
+    public var team: String
     /// The question, with platform markup (mentions) already removed.
     public var text: String
     public var receivedAt: Date
 
-    public init(kind: Kind, conversation: ConversationRef, user: String, text: String, receivedAt: Date) {
+    public init(kind: Kind, conversation: ConversationRef, user: String, team: String = "", text: String, receivedAt: Date) {
         self.kind = kind
         self.conversation = conversation
         self.user = user
+        self.team = team
         self.text = text
         self.receivedAt = receivedAt
     }

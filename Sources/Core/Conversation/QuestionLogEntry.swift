@@ -14,10 +14,18 @@ public struct QuestionLogEntry: Sendable, Hashable, Codable {
     public var confidence: Double
     /// The best candidates with their confidences, so authors see near misses.
     public var candidates: [Match]
+    /// The asker's workspace (see `InboundMessage.team`).
+    public var team: String
+    /// A quiz question of the nugget given, to schedule for the asker's reviews when the nugget is
+    /// new to them ("questions become reviews"); not stored in the log itself.
+    public var reviewQuestionID: String?
+
+    /// The person who asked, as quizzes and reviews know them.
+    public var learner: Learner { Learner(platform: platform, team: team, user: user) }
 
     public init(
         askedAt: Date, platform: String, user: String, channel: String, text: String, outcome: Outcome, nuggetID: String?,
-        confidence: Double, candidates: [Match]
+        confidence: Double, candidates: [Match], team: String = "", reviewQuestionID: String? = nil
     ) {
         self.askedAt = askedAt
         self.platform = platform
@@ -28,6 +36,8 @@ public struct QuestionLogEntry: Sendable, Hashable, Codable {
         self.nuggetID = nuggetID
         self.confidence = confidence
         self.candidates = candidates
+        self.team = team
+        self.reviewQuestionID = reviewQuestionID
     }
 
     public enum Outcome: String, Sendable, Hashable, Codable {

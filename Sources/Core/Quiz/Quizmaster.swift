@@ -81,6 +81,9 @@ public struct QuizSettings: Sendable, Hashable, Codable {
     public var learningStepsMinutes: [Double] = []
     public var relearningStepsMinutes: [Double] = []
     public var maximumIntervalDays = 36500
+    /// When someone is given a nugget that has quiz questions, schedule one of them for their reviews
+    /// (once per nugget), so what they needed at work comes back in their next quiz or nudge.
+    public var reviewAskedNuggets = true
 
     public init() {}
 
@@ -250,6 +253,12 @@ public struct Quizmaster: Sendable {
     /// The questions of a new quiz: reviews that are due (most overdue first), then questions never
     /// asked (from the topic, else from topics the person asked about, else any), then the reviews
     /// due soonest, up to `settings.length`.
+    /// The question of a nugget to schedule for a learner who was just given it: one of its quiz
+    /// questions, the same one for the same person each time (nil when the nugget has none).
+    public func reviewQuestion(forNugget nuggetID: String, learner: Learner) -> String? {
+        questions.filter { $0.nuggetID == nuggetID }.min { Self.order(learner, $0.id) < Self.order(learner, $1.id) }?.id
+    }
+
     public func plan(learner: Learner, topic: String?, cards: [String: FSRSCard], recentTopics: [String], at now: Date) -> [QuizQuestion] {
         let inScope = questions.filter { topic == nil || $0.topic == topic }
         var chosen: [QuizQuestion] = []

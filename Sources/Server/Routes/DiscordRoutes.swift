@@ -68,7 +68,8 @@ struct DiscordRoutes: Sendable {
             }
             return await respond(context) {
                 let message = InboundMessage(
-                    kind: .command, conversation: ConversationRef(platform: "discord", channel: context.channel), user: context.user, text: text,
+                    kind: .command, conversation: ConversationRef(platform: "discord", channel: context.channel), user: context.user,
+                    team: context.guild, text: text,
                     receivedAt: now())
                 let response = await content.respond(to: message, command: "/" + settings.command)
                 _ = try await store.claimEvent(platform: "discord", eventID: context.interactionID, at: now(), logging: response.log)

@@ -59,7 +59,7 @@ struct MattermostRoutes: Sendable {
             }
             let message = InboundMessage(
                 kind: .command, conversation: ConversationRef(platform: "mattermost", channel: command.channel), user: command.user,
-                text: command.text, receivedAt: at)
+                team: command.team, text: command.text, receivedAt: at)
             let response = await content.respond(to: message, command: settings.command)
             if let log = response.log { try await store.record(log) }
             return HTTPReply.json(.ok, Mattermost.response(response.reply))
@@ -91,7 +91,7 @@ struct MattermostRoutes: Sendable {
         }
         let message = InboundMessage(
             kind: .mention, conversation: ConversationRef(platform: "mattermost", channel: post.channel, thread: post.postID), user: post.user,
-            text: post.text, receivedAt: now())
+            team: post.team, text: post.text, receivedAt: now())
         let response = await content.respond(to: message, command: settings.command)
         do {
             guard try await store.claimEvent(platform: "mattermost", eventID: post.postID, at: now(), logging: response.log) else {

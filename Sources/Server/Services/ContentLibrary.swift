@@ -59,9 +59,13 @@ public final class ContentLibrary: Service, Sendable {
                     "platform": "\(message.conversation.platform)", "characters": "\(length)", "matched_characters": "\(Matcher.maximumQuestionLength)",
                 ])
         }
-        return await withCheckedContinuation { continuation in
+        var response = await withCheckedContinuation { continuation in
             matching.addOperation { continuation.resume(returning: assistant.respond(to: message, command: command)) }
         }
+        if quizSettings.reviewAskedNuggets, let log = response.log, log.outcome == .answered, let nuggetID = log.nuggetID {
+            response.log?.reviewQuestionID = quizmaster.reviewQuestion(forNugget: nuggetID, learner: log.learner)
+        }
+        return response
     }
 
     /// The assistant serving now.
