@@ -55,7 +55,7 @@ public enum ConfigurationLoader {
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight", "offerRatio"],
         "quiz": [
             "length", "leaderboardSize", "recentQuestions", "desiredRetention", "learningStepsMinutes", "relearningStepsMinutes",
-            "maximumIntervalDays", "reviewAskedNuggets",
+            "maximumIntervalDays", "reviewAskedNuggets", "leechLapses",
         ],
         "nudges": [
             "enabled", "defaultTime", "defaultTimeZone", "quietStart", "quietEnd", "lateToleranceMinutes", "holidays", "planIntervalSeconds",
@@ -154,6 +154,7 @@ public enum ConfigurationLoader {
         }
         guard (1...20).contains(c.quiz.length) else { throw fail("quiz.length", "must be between 1 and 20 questions") }
         guard c.quiz.leaderboardSize >= 1 else { throw fail("quiz.leaderboardSize", "must be at least 1") }
+        guard (0...1000).contains(c.quiz.leechLapses) else { throw fail("quiz.leechLapses", "must be between 0 (no leeches) and 1000") }
         if let problem = c.quiz.scheduler.problems().first { throw fail("quiz", problem) }
         guard TimeZone(identifier: c.nudges.defaultTimeZone) != nil else {
             throw fail("nudges.defaultTimeZone", "'\(c.nudges.defaultTimeZone)' is not an IANA time zone (e.g. Europe/Amsterdam)")

@@ -189,6 +189,19 @@ extension SQLiteStore {
                 t.primaryKey(["learner", "nugget_id"])
             }
         }
+        migrator.registerMigration("v10: lapses and leeches") { db in
+            try db.alter(table: "card") { t in
+                t.add(column: "lapses", .integer).notNull().defaults(to: 0)
+                t.add(column: "leech_at", .datetime)
+            }
+            // Lapses so far, from the review log: Again on a card that was in review.
+            try db.execute(sql: """
+                UPDATE card SET lapses = (
+                    SELECT COUNT(*) FROM review_log r
+                    WHERE r.learner = card.learner AND r.question_id = card.question_id AND r.rating = 1 AND r.prev_state = 2)
+                """)
+            try db.create(index: "card_leeches", on: "card", columns: ["leech_at"])
+        }
         return migrator
     }
 }

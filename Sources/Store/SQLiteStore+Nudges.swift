@@ -60,7 +60,7 @@ extension SQLiteStore: NudgeStore {
                 let keys = chunk.map(\.key)
                 let marks = keys.map { _ in "?" }.joined(separator: ",")
                 let due = try Row.fetchCursor(
-                    db, sql: "SELECT learner, question_id FROM card WHERE learner IN (\(marks)) AND due <= ? ORDER BY due",
+                    db, sql: "SELECT learner, question_id FROM card WHERE learner IN (\(marks)) AND due <= ? AND leech_at IS NULL ORDER BY due",
                     arguments: StatementArguments(keys + [now.databaseValue]))
                 while let row = try due.next() { histories[row[0], default: LearnerHistory()].dueQuestions.append(row[1]) }
                 let seen = try Row.fetchCursor(

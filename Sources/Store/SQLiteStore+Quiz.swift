@@ -78,12 +78,14 @@ extension SQLiteStore: QuizStore {
             let card = schedule(stored)
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO card (learner, question_id, state, step, stability, difficulty, due, last_review)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO card (learner, question_id, state, step, stability, difficulty, due, last_review, lapses, leech_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     session.learner.key, answer.questionID, card.state.rawValue, card.step, card.stability, card.difficulty, card.due,
-                    card.lastReview,
+                    card.lastReview, card.lapses, card.isLeech ? (try Date.fetchOne(
+                        db, sql: "SELECT leech_at FROM card WHERE learner = ? AND question_id = ?",
+                        arguments: [session.learner.key, answer.questionID]) ?? answer.answeredAt) : nil,
                 ])
             try db.execute(
                 sql: """
@@ -173,6 +175,18 @@ extension SQLiteStore: QuizStore {
         }
     }
 
+    public func leeches() async throws -> [LeechQuestion] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT question_id, COUNT(*) AS learners, MIN(leech_at) AS since FROM card WHERE leech_at IS NOT NULL
+                    GROUP BY question_id ORDER BY learners DESC, since, question_id
+                    """
+            ).map { LeechQuestion(questionID: $0["question_id"], learners: $0["learners"], since: $0["since"]) }
+        }
+    }
+
     public func cards(for learner: Learner) async throws -> [String: FSRSCard] {
         try await writer.read { db in
             var cards: [String: FSRSCard] = [:]
@@ -184,9 +198,12 @@ extension SQLiteStore: QuizStore {
     }
 
     static func card(_ row: Row) -> FSRSCard {
-        FSRSCard(
+        var card = FSRSCard(
             state: FSRSCard.State(rawValue: row["state"]) ?? .review, step: row["step"], stability: row["stability"],
             difficulty: row["difficulty"], due: row["due"], lastReview: row["last_review"])
+        card.lapses = row["lapses"] ?? 0
+        card.isLeech = (row["leech_at"] as Date?) != nil
+        return card
     }
 
     public func stats(for learner: Learner, at now: Date) async throws -> QuizStats {
@@ -215,7 +232,7 @@ extension SQLiteStore: QuizStore {
                     break
                 }
             }
-            let due = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM card WHERE learner = ? AND due <= ?", arguments: [learner.key, now]) ?? 0
+            let due = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM card WHERE learner = ? AND due <= ? AND leech_at IS NULL", arguments: [learner.key, now]) ?? 0
             let cards = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM card WHERE learner = ?", arguments: [learner.key]) ?? 0
             return QuizStats(
                 answered: totals?["answered"] ?? 0, correct: totals?["correct"] ?? 0, streakDays: streak, dueNow: due, cards: cards)

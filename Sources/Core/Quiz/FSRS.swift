@@ -201,6 +201,12 @@ public struct FSRSCard: Sendable, Hashable, Codable {
     public var difficulty: Double?
     public var due: Date
     public var lastReview: Date?
+    /// Times the person forgot it after learning it (rated *Again* in review). Not part of the
+    /// schedule; counts toward a leech.
+    public var lapses = 0
+    /// A leech: forgotten so often (`QuizSettings.leechLapses`) that reviewing it again is wasted
+    /// effort; it is no longer scheduled, and its nugget's owner is told.
+    public var isLeech = false
 
     /// A card never reviewed, due now.
     public init(due: Date) {

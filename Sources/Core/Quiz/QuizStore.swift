@@ -147,4 +147,21 @@ public protocol QuizStore: Sendable {
     func leaderboard(platform: String, channel: String, limit: Int) async throws -> [LeaderboardEntry]
     /// Nugget ids this person's recent questions were answered with, most recent first.
     func recentNuggets(platform: String, user: String, limit: Int) async throws -> [String]
+    /// Questions that are a leech for someone, with how many people and since when; most people first.
+    func leeches() async throws -> [LeechQuestion]
+}
+
+/// A quiz question that has become a leech for one or more people.
+public struct LeechQuestion: Sendable, Hashable, Codable {
+    public var questionID: String
+    /// People for whom it is a leech.
+    public var learners: Int
+    /// When it first became one.
+    public var since: Date
+
+    public init(questionID: String, learners: Int, since: Date) {
+        self.questionID = questionID
+        self.learners = learners
+        self.since = since
+    }
 }

@@ -84,6 +84,8 @@ public struct QuizSettings: Sendable, Hashable, Codable {
     /// When someone is given a nugget that has quiz questions, schedule one of them for their reviews
     /// (once per nugget), so what they needed at work comes back in their next quiz or nudge.
     public var reviewAskedNuggets = true
+    /// Lapses after which a question is a leech for that person and no longer scheduled (0: never).
+    public var leechLapses = 8
 
     public init() {}
 
@@ -199,8 +201,9 @@ public struct Quizmaster: Sendable {
             sessionID: sessionID, position: position, questionID: question.id, actionID: actionID, picks: picks.sorted(), correct: correct,
             rating: rating, answeredAt: now)
         let scheduler = self.scheduler
+        let leechLapses = settings.leechLapses
         let claim = try await store.recordAnswer(answer) { card in
-            scheduler.review(card ?? FSRSCard(due: now), rating: rating, at: now)
+            Self.counted(scheduler.review(card ?? FSRSCard(due: now), rating: rating, at: now), after: card, rating: rating, leechLapses: leechLapses)
         }
         switch claim {
         case .repeatedAction:
@@ -259,8 +262,20 @@ public struct Quizmaster: Sendable {
         questions.filter { $0.nuggetID == nuggetID }.min { Self.order(learner, $0.id) < Self.order(learner, $1.id) }?.id
     }
 
-    public func plan(learner: Learner, topic: String?, cards: [String: FSRSCard], recentTopics: [String], at now: Date) -> [QuizQuestion] {
-        let inScope = questions.filter { topic == nil || $0.topic == topic }
+    /// A reviewed card with its lapses counted: *Again* on a card in review is a lapse, and a card
+    /// that reaches `leechLapses` becomes a leech.
+    public static func counted(_ next: FSRSCard, after previous: FSRSCard?, rating: FSRSRating, leechLapses: Int) -> FSRSCard {
+        var card = next
+        card.lapses = (previous?.lapses ?? 0) + (previous?.state == .review && rating == .again ? 1 : 0)
+        card.isLeech = (previous?.isLeech ?? false) || (leechLapses > 0 && card.lapses >= leechLapses)
+        return card
+    }
+
+    public func plan(learner: Learner, topic: String?, cards allCards: [String: FSRSCard], recentTopics: [String], at now: Date) -> [QuizQuestion] {
+        // A leech is not asked again: neither as a review nor as a "new" question.
+        let leeches = Set(allCards.filter(\.value.isLeech).keys)
+        let cards = allCards.filter { !$0.value.isLeech }
+        let inScope = questions.filter { (topic == nil || $0.topic == topic) && !leeches.contains($0.id) }
         var chosen: [QuizQuestion] = []
         func take(_ candidates: [QuizQuestion]) {
             for question in candidates where chosen.count < settings.length && !chosen.contains(where: { $0.id == question.id }) {
