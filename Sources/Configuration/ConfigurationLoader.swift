@@ -55,7 +55,7 @@ public enum ConfigurationLoader {
         "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight", "offerRatio"],
         "quiz": [
             "length", "leaderboardSize", "recentQuestions", "desiredRetention", "learningStepsMinutes", "relearningStepsMinutes",
-            "maximumIntervalDays", "reviewAskedNuggets", "leechLapses",
+            "maximumIntervalDays", "reviewAskedNuggets", "leechLapses", "leechAlertPlatform", "leechAlertChannel",
         ],
         "nudges": [
             "enabled", "defaultTime", "defaultTimeZone", "quietStart", "quietEnd", "lateToleranceMinutes", "holidays", "planIntervalSeconds",
@@ -155,6 +155,14 @@ public enum ConfigurationLoader {
         guard (1...20).contains(c.quiz.length) else { throw fail("quiz.length", "must be between 1 and 20 questions") }
         guard c.quiz.leaderboardSize >= 1 else { throw fail("quiz.leaderboardSize", "must be at least 1") }
         guard (0...1000).contains(c.quiz.leechLapses) else { throw fail("quiz.leechLapses", "must be between 0 (no leeches) and 1000") }
+        if !c.quiz.leechAlertChannel.isEmpty {
+            guard ["slack", "matrix", "teams", "discord", "mattermost"].contains(c.quiz.leechAlertPlatform) else {
+                throw fail("quiz.leechAlertPlatform", "must be slack, matrix, teams, discord or mattermost when quiz.leechAlertChannel is set")
+            }
+            if c.quiz.leechAlertPlatform == "teams", c.teams.workflowWebhookEnvs[c.quiz.leechAlertChannel] == nil {
+                throw fail("quiz.leechAlertChannel", "'\(c.quiz.leechAlertChannel)' is not a name in teams.workflowWebhookEnvs")
+            }
+        }
         if let problem = c.quiz.scheduler.problems().first { throw fail("quiz", problem) }
         guard TimeZone(identifier: c.nudges.defaultTimeZone) != nil else {
             throw fail("nudges.defaultTimeZone", "'\(c.nudges.defaultTimeZone)' is not an IANA time zone (e.g. Europe/Amsterdam)")

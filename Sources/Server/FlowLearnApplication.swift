@@ -102,6 +102,13 @@ public enum FlowLearnApplication {
             store: store, policy: configuration.store.retention, interval: configuration.store.pruneIntervalSeconds, now: setup.now,
             logger: Logger(label: "flowlearn.retention"))
         var services: [any Service] = [outbox, content, retention]
+        if !configuration.quiz.leechAlertChannel.isEmpty {
+            services.append(LeechAlertService(
+                store: store, content: content, poster: poster, platform: configuration.quiz.leechAlertPlatform,
+                channel: configuration.quiz.leechAlertChannel,
+                request: LeechAlertService.requestBuilder(configuration, matrix: configuration.matrix.enabled ? matrixService(setup) : nil),
+                credentials: credentials(setup), now: setup.now, logger: Logger(label: "flowlearn.leeches")))
+        }
         if configuration.nudges.enabled, configuration.slack.enabled || configuration.matrix.enabled || configuration.teams.enabled
             || configuration.discord.enabled || configuration.mattermost.enabled
         {
@@ -216,7 +223,7 @@ public enum FlowLearnApplication {
 
     /// Puts a platform's secrets back on a stored request (nudges, and replies kept across a restart),
     /// which never holds them; nil when the platform is not configured.
-    static func credentials(_ setup: ApplicationSetup) -> @Sendable (String, OutboundRequest) -> OutboundRequest? {
+    public static func credentials(_ setup: ApplicationSetup) -> @Sendable (String, OutboundRequest) -> OutboundRequest? {
         let configuration = setup.configuration
         let token = setup.environment[configuration.slack.botTokenEnv] ?? ""
         let matrix = configuration.matrix.enabled ? matrixService(setup) : nil

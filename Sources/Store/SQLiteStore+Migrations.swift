@@ -202,6 +202,12 @@ extension SQLiteStore {
                 """)
             try db.create(index: "card_leeches", on: "card", columns: ["leech_at"])
         }
+        migrator.registerMigration("v11: leech alerts") { db in
+            try db.create(table: "leech_alert") { t in
+                t.primaryKey("question_id", .text)
+                t.column("alerted_at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -187,6 +187,30 @@ extension SQLiteStore: QuizStore {
         }
     }
 
+    public func claimLeechAlerts(at now: Date, every interval: TimeInterval) async throws -> [LeechQuestion] {
+        try await writer.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.question_id, COUNT(*) AS learners, MIN(c.leech_at) AS since FROM card c
+                    LEFT JOIN leech_alert a ON a.question_id = c.question_id
+                    WHERE c.leech_at IS NOT NULL AND (a.alerted_at IS NULL OR a.alerted_at <= ?)
+                    GROUP BY c.question_id ORDER BY learners DESC, since, c.question_id
+                    """, arguments: [now.addingTimeInterval(-interval)])
+            for row in rows {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO leech_alert (question_id, alerted_at) VALUES (?, ?)", arguments: [row["question_id"] as String, now])
+            }
+            return rows.map { LeechQuestion(questionID: $0["question_id"], learners: $0["learners"], since: $0["since"]) }
+        }
+    }
+
+    public func releaseLeechAlert(questionID: String, claimedAt: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM leech_alert WHERE question_id = ? AND alerted_at = ?", arguments: [questionID, claimedAt])
+        }
+    }
+
     public func cards(for learner: Learner) async throws -> [String: FSRSCard] {
         try await writer.read { db in
             var cards: [String: FSRSCard] = [:]

@@ -243,6 +243,14 @@ public struct DiscordInteractions: Sendable {
             purpose: "discord.channel")
     }
 
+    /// A plain message from the bot into a channel (at most 2,000 characters); the caller adds the bot token.
+    public static func channelText(_ text: String, channel: String, apiBaseURL: String) -> OutboundRequest {
+        let base = apiBaseURL.hasSuffix("/") ? String(apiBaseURL.dropLast()) : apiBaseURL
+        return OutboundRequest(
+            url: "\(base)/channels/\(channel)/messages", headers: [.init("Content-Type", "application/json")],
+            body: json(["content": String(text.prefix(2000)), "allowed_mentions": ["parse": [String]()]]), purpose: "discord.channel")
+    }
+
     /// Opens (or finds) the bot's direct-message channel with a user: `POST /users/@me/channels`; the
     /// caller adds the bot token. The answer's `id` is the channel (`directMessageChannel(in:)`).
     public static func openDirectMessage(user: String, apiBaseURL: String) -> OutboundRequest {

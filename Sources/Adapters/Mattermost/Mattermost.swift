@@ -279,7 +279,7 @@ public struct Mattermost: Sendable {
         return incomingWebhookPost(text: text, channel: channel, url: url)
     }
 
-    static func incomingWebhookPost(text: String, channel: String, url: String) -> OutboundRequest {
+    public static func incomingWebhookPost(text: String, channel: String, url: String) -> OutboundRequest {
         OutboundRequest(
             url: url, headers: [.init("Content-Type", "application/json")], body: json(["text": text, "channel": channel]),
             purpose: "mattermost.webhook")

@@ -57,6 +57,16 @@ public struct SlackReplyEncoder: Sendable {
             purpose: "slack.response_url")
     }
 
+    /// A message from the bot into a channel (`chat.postMessage`); the caller adds the bot token.
+    public static func channelText(_ markdown: String, channel: String, apiBaseURL: String) -> OutboundRequest {
+        let base = apiBaseURL.hasSuffix("/") ? String(apiBaseURL.dropLast()) : apiBaseURL
+        let body = (try? JSONSerialization.data(withJSONObject: ["channel": channel, "text": SlackText.mrkdwn(fromMarkdown: markdown)], options: [.sortedKeys]))
+            ?? Data("{}".utf8)
+        return OutboundRequest(
+            url: base + "/chat.postMessage", headers: [.init("Content-Type", "application/json; charset=utf-8")], body: Array(body),
+            purpose: "slack.chat.postMessage")
+    }
+
     static func json(_ message: SlackMessage) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

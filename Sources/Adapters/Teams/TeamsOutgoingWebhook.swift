@@ -130,6 +130,11 @@ public struct TeamsOutgoingWebhook: Sendable {
         return OutboundRequest(url: url, headers: [.init("Content-Type", "application/json")], body: json(body), purpose: "teams.workflow")
     }
 
+    /// A plain message through a Workflows webhook.
+    public static func workflowText(_ text: String, url: String) -> OutboundRequest {
+        OutboundRequest(url: url, headers: [.init("Content-Type", "application/json")], body: json(["type": "message", "text": text]), purpose: "teams.workflow")
+    }
+
     static func json(_ object: [String: Any]) -> [UInt8] {
         Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8))
     }

@@ -149,6 +149,10 @@ public protocol QuizStore: Sendable {
     func recentNuggets(platform: String, user: String, limit: Int) async throws -> [String]
     /// Questions that are a leech for someone, with how many people and since when; most people first.
     func leeches() async throws -> [LeechQuestion]
+    /// Leech questions not alerted about in the last `interval`, now marked alerted at `now`.
+    func claimLeechAlerts(at now: Date, every interval: TimeInterval) async throws -> [LeechQuestion]
+    /// Undoes the claim of an alert that could not be sent, so the next round tries again.
+    func releaseLeechAlert(questionID: String, claimedAt: Date) async throws
 }
 
 /// A quiz question that has become a leech for one or more people.

@@ -2,6 +2,15 @@ import Foundation
 
 /// What quizzes say, shared by every adapter (Markdown; adapters convert it).
 public enum QuizWording {
+    /// The alert to a nugget's owner about a question that became a leech.
+    public static func leechAlert(_ question: QuizQuestion, nugget: Nugget?, learners: Int, lapses: Int) -> String {
+        let owner = nugget.map { $0.owner.isEmpty ? "" : " (owner: \($0.owner))" } ?? ""
+        let about = nugget.map { "nugget \($0.id), \"\($0.title)\"\(owner)" } ?? "nugget \(question.nuggetID)"
+        let people = learners == 1 ? "1 person has" : "\(learners) people have"
+        return "Quiz question \"\(question.prompt)\" (\(question.id), \(about)) is a leech: \(people) forgotten it \(lapses) times after learning it, "
+            + "so it is no longer asked of them. The question or the nugget may need rewriting."
+    }
+
     public static func verdict(_ feedback: QuizFeedback) -> String {
         if feedback.correct { return "Right!" }
         let question = feedback.question

@@ -86,6 +86,11 @@ public struct QuizSettings: Sendable, Hashable, Codable {
     public var reviewAskedNuggets = true
     /// Lapses after which a question is a leech for that person and no longer scheduled (0: never).
     public var leechLapses = 8
+    /// Where the owners of nuggets hear about new leeches, at most once per question per week:
+    /// a platform (`slack`, `matrix`, `discord`, `mattermost`, `teams`) and a channel on it (for
+    /// Teams, a name in `teams.workflowWebhookEnvs`). Empty: no alerts (`flowlearn leeches` lists them).
+    public var leechAlertPlatform = ""
+    public var leechAlertChannel = ""
 
     public init() {}
 
