@@ -4,9 +4,10 @@ CONFIG ?= config.example.json
 
 .PHONY: run test build deps test-deps lint bench clean matrix-e2e fuzz
 
-## Install missing system packages, build (release) and serve with $(CONFIG).
+## Install missing system packages, build (release), check $(CONFIG) and serve with it.
 run: deps
 	$(SWIFT) build -c release --product flowlearn
+	.build/release/flowlearn config check --config $(CONFIG)
 	.build/release/flowlearn serve --config $(CONFIG)
 
 ## Install what the tests need, list the places that can trap (each must be allowlisted with its

@@ -127,6 +127,33 @@ public enum FlowLearnApplication {
                 "semantic": content.semanticStatus,
             ])
         }
+        // Ready for traffic: content loaded, the store takes writes, and every enabled platform has the
+        // secrets it needs; 503 otherwise, with what is missing (never the secrets themselves).
+        let platforms = PlatformReadiness.report(configuration, environment: setup.environment)
+        router.get("/readyz") { _, _ in
+            var problems: [String] = []
+            let nuggets = content.assistant.matcher.nuggets.count
+            if nuggets == 0 { problems.append("content: no nuggets loaded") }
+            var storeState = "writable"
+            do {
+                try await store.checkWritable(at: setup.now())
+            } catch {
+                storeState = "not writable: \(error)"
+                problems.append("store: not writable")
+            }
+            var platformStates: [String: String] = [:]
+            for platform in platforms where platform.enabled {
+                platformStates[platform.platform] = platform.ready ? "ready" : "missing " + platform.missing.joined(separator: ", ")
+                if !platform.ready { problems.append("\(platform.platform): missing \(platform.missing.joined(separator: ", "))") }
+            }
+            let object: [String: Any] = [
+                "ready": problems.isEmpty, "nuggets": nuggets, "store": storeState, "platforms": platformStates, "problems": problems,
+            ]
+            let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+            return Response(
+                status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
         let metricsAccess = MetricsAccess(token: setup.environment[configuration.server.metricsTokenEnv])
         router.get("/metrics") { request, _ in
             guard metricsAccess.allows(authorization: request.headers[.authorization]) else {

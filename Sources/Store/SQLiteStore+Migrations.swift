@@ -208,6 +208,12 @@ extension SQLiteStore {
                 t.column("alerted_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v12: heartbeat") { db in
+            try db.create(table: "heartbeat") { t in
+                t.primaryKey("id", .integer)
+                t.column("at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

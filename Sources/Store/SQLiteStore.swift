@@ -163,6 +163,12 @@ public final class SQLiteStore: AssistantStore {
         }
     }
 
+    public func checkWritable(at date: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO heartbeat (id, at) VALUES (1, ?)", arguments: [date])
+        }
+    }
+
     public func servedCounts() async throws -> [String: Int] {
         try await writer.read { db in
             var counts: [String: Int] = [:]

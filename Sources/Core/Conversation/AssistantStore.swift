@@ -13,6 +13,8 @@ public protocol AssistantStore: Sendable {
     func questionCounts() async throws -> [QuestionLogEntry.Outcome: Int]
     /// Per nugget, how many logged questions it answered outright.
     func servedCounts() async throws -> [String: Int]
+    /// Writes and commits a heartbeat row: throws when the store cannot take writes (for `/readyz`).
+    func checkWritable(at: Date) async throws
 
     /// Counts an attempt at handling an inbound event, before handling it, in its own transaction:
     /// an event that made the server fail or crash `EventAdmission.maximumAttempts` times is set
