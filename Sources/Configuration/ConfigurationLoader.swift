@@ -82,7 +82,7 @@ public enum ConfigurationLoader {
             "outgoingTokenEnv", "actionSecretEnv", "incomingWebhookEnv",
         ],
         "poster": ["timeoutSeconds", "connectTimeoutSeconds", "maxAttempts", "backoffSeconds", "maxBackoffSeconds", "maxRetryAfterSeconds", "workers"],
-        "log": ["level"],
+        "log": ["level", "format"],
     ]
 
     static func checkKeys(_ object: [String: Any], against known: [String: Set<String>], path: String, file: String) throws(ConfigurationError) {
@@ -149,6 +149,7 @@ public enum ConfigurationLoader {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(c.log.level) else {
             throw fail("log.level", "must be one of trace, debug, info, notice, warning, error, critical")
         }
+        guard ["text", "json"].contains(c.log.format) else { throw fail("log.format", "must be text or json") }
         guard URL(string: c.slack.apiBaseURL)?.scheme.map({ $0 == "https" || $0 == "http" }) == true else {
             throw fail("slack.apiBaseURL", "must be an http(s) URL")
         }

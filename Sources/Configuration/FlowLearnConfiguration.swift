@@ -197,5 +197,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public struct LogSection: Sendable, Codable, Equatable {
         /// trace, debug, info, notice, warning, error or critical.
         public var level = "info"
+        /// `text` (one line per event, key=value metadata) or `json` (one JSON object per line).
+        public var format = "text"
     }
 }

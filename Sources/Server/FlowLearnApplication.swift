@@ -120,6 +120,7 @@ public enum FlowLearnApplication {
 
         let router = Router(context: BasicRequestContext.self)
         let metrics = HTTPMetrics()
+        router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.get("/healthz") { _, _ in
             HTTPReply.json(.ok, [

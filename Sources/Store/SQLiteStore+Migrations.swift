@@ -214,6 +214,9 @@ extension SQLiteStore {
                 t.column("at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v13: the request a kept reply answers") { db in
+            try db.alter(table: "reply_outbox") { t in t.add(column: "request_id", .text) }
+        }
         return migrator
     }
 }

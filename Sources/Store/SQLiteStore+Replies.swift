@@ -3,19 +3,19 @@ import Foundation
 import GRDB
 
 extension SQLiteStore: ReplyStore {
-    public func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date, queued: Bool) async throws -> Int64 {
+    public func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date, queued: Bool, requestID: String?) async throws -> Int64 {
         try await writer.write { db in
             let batch = (try Int64.fetchOne(db, sql: "SELECT MAX(batch) FROM reply_outbox") ?? 0) + 1
             for (position, request) in requests.enumerated() {
                 try db.execute(
                     sql: """
                         INSERT INTO reply_outbox (batch, position, platform, created_at, request_method, request_url, request_headers,
-                                                  request_body, request_purpose, needs_credentials, queued)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                  request_body, request_purpose, needs_credentials, queued, request_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         batch, position, platform, at, request.method, request.url, Self.text(request.headers), Data(request.body),
-                        request.purpose, request.headers.contains { $0.isSecret }, queued,
+                        request.purpose, request.headers.contains { $0.isSecret }, queued, requestID,
                     ])
             }
             return batch
@@ -70,7 +70,7 @@ extension SQLiteStore: ReplyStore {
                 batches.append(
                     KeptReplies(
                         id: batch, platform: row["platform"], requests: [request], needsCredentials: [needsCredentials],
-                        keptAt: row["created_at"] ?? .distantPast))
+                        keptAt: row["created_at"] ?? .distantPast, requestID: row["request_id"]))
             }
         }
         return batches

@@ -19,11 +19,8 @@ struct Serve: AsyncParsableCommand {
         var configuration = loaded.configuration
         if let port { configuration.server.port = port }
         let level = Logger.Level(rawValue: configuration.log.level) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap(
+            FlowLearnLogging.factory(format: configuration.log.format, level: level), metadataProvider: FlowLearnLogging.requestIDProvider)
         let setup = ApplicationSetup(configuration: configuration, baseDirectory: loaded.baseDirectory)
         let app: any ApplicationProtocol
         do {

@@ -68,7 +68,7 @@ public typealias LearningStore = AssistantStore & QuizStore & NudgeStore & RoomS
 public protocol ReplyStore: Sendable {
     /// Keeps requests that must be sent in this order; returns their batch's id. `queued`: the caller
     /// holds them in memory and sends them; false: they wait to be claimed.
-    func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date, queued: Bool) async throws -> Int64
+    func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date, queued: Bool, requestID: String?) async throws -> Int64
     /// Marks up to `limit` waiting batches queued and returns them, oldest first.
     func claimKeptReplies(limit: Int) async throws -> [KeptReplies]
     /// Marks every kept batch waiting (at start: the memory that held the queued ones is gone).
@@ -82,7 +82,7 @@ public protocol ReplyStore: Sendable {
 extension ReplyStore {
     /// Keeps requests the caller sends itself (queued).
     public func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date) async throws -> Int64 {
-        try await keepReplies(requests, platform: platform, at: at, queued: true)
+        try await keepReplies(requests, platform: platform, at: at, queued: true, requestID: nil)
     }
 }
 
@@ -95,8 +95,13 @@ public struct KeptReplies: Sendable, Hashable {
     public var needsCredentials: [Bool]
     /// When it was kept.
     public var keptAt: Date
+    /// The inbound request that caused it, for the log lines of its delivery.
+    public var requestID: String?
 
-    public init(id: Int64, platform: String, requests: [OutboundRequest], needsCredentials: [Bool], keptAt: Date = .distantPast) {
+    public init(
+        id: Int64, platform: String, requests: [OutboundRequest], needsCredentials: [Bool], keptAt: Date = .distantPast, requestID: String? = nil
+    ) {
+        self.requestID = requestID
         self.id = id
         self.platform = platform
         self.requests = requests

@@ -25,6 +25,8 @@ public final class ReplyOutbox: Service, Sendable {
         var platform: String
         /// Sent one after another, in order (a quiz result, then the next question).
         var requests: [OutboundRequest]
+        /// The inbound request it answers: its delivery logs with this id.
+        var requestID: String?
     }
 
     /// Who holds what: batches in memory, and whether the store may hold batches waiting for room.
@@ -105,9 +107,10 @@ public final class ReplyOutbox: Service, Sendable {
     public func enqueue(inOrder requests: [OutboundRequest], platform: String) async {
         guard !requests.isEmpty else { return }
         await restoration?.value
+        let requestID = RequestID.current
         guard let store else {
             queue.withLock { $0.inMemory += 1 }
-            continuation.yield(Item(id: nil, platform: platform, requests: requests))
+            continuation.yield(Item(id: nil, platform: platform, requests: requests, requestID: requestID))
             return
         }
         // Wait in the store when memory is full, or behind replies already waiting there (order).
@@ -122,11 +125,11 @@ public final class ReplyOutbox: Service, Sendable {
         }
         let id: Int64
         do {
-            id = try await store.keepReplies(requests, platform: platform, at: now(), queued: !waits)
+            id = try await store.keepReplies(requests, platform: platform, at: now(), queued: !waits, requestID: requestID)
         } catch {
             logger.error("reply not kept (sent anyway)", metadata: ["platform": "\(platform)", "error": "\(error)"])
             if waits { queue.withLock { $0.inMemory += 1 } }
-            continuation.yield(Item(id: nil, platform: platform, requests: requests))
+            continuation.yield(Item(id: nil, platform: platform, requests: requests, requestID: requestID))
             return
         }
         if waits {
@@ -134,7 +137,7 @@ public final class ReplyOutbox: Service, Sendable {
             queue.withLock { $0.storeHasWaiting = true }
             scheduleRefill()
         } else {
-            continuation.yield(Item(id: id, platform: platform, requests: requests))
+            continuation.yield(Item(id: id, platform: platform, requests: requests, requestID: requestID))
         }
     }
 
@@ -146,7 +149,7 @@ public final class ReplyOutbox: Service, Sendable {
             }
             for await item in stream {
                 group.addTask {
-                    await self.deliver(item)
+                    await RequestID.$current.withValue(item.requestID) { await self.deliver(item) }
                     self.queue.withLock { $0.inMemory -= 1 }
                     self.scheduleRefill()
                 }
@@ -183,7 +186,7 @@ public final class ReplyOutbox: Service, Sendable {
                 if requests.isEmpty {
                     try? await store.forgetReplies(batch.id)  // nothing left to send: the secret goes now
                 } else {
-                    items.append(Item(id: batch.id, platform: batch.platform, requests: requests))
+                    items.append(Item(id: batch.id, platform: batch.platform, requests: requests, requestID: batch.requestID))
                 }
             }
             let done = queue.withLock { queue -> Bool in

@@ -29,12 +29,8 @@ enum FlowLearnProcess {
         while process.isRunning, ContinuousClock.now < deadline {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") where line.contains("serving") {
-                // address=[IPv4]127.0.0.1/127.0.0.1:PORT
-                if let address = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }),
-                    let port = address.split(separator: ":").last.flatMap({ Int($0) })
-                {
-                    return port
-                }
+                // text: address=[IPv4]127.0.0.1/127.0.0.1:PORT; JSON: "address":"[IPv4]127.0.0.1/127.0.0.1:PORT"
+                if let match = line.firstMatch(of: /127\.0\.0\.1:(\d+)/), let port = Int(match.1) { return port }
             }
             try await Task.sleep(for: .milliseconds(20))
         }
