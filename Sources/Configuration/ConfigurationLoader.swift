@@ -47,43 +47,8 @@ public enum ConfigurationLoader {
         return configuration
     }
 
-    /// Every key the file may hold, by section; written out so a typo is caught, not ignored.
-    static let knownKeys: [String: Set<String>] = [
-        "": ["server", "content", "matcher", "quiz", "nudges", "store", "slack", "matrix", "teams", "discord", "mattermost", "poster", "log", "$comment"],
-        "server": ["host", "port", "maxBodyBytes", "metricsTokenEnv"],
-        "content": ["intents", "encoder", "staleAfterDays"],
-        "matcher": ["language", "model", "threshold", "ambiguityRatio", "typoTolerance", "typoPenalty", "unknownWordWeight", "offerRatio"],
-        "quiz": [
-            "length", "leaderboardSize", "recentQuestions", "desiredRetention", "learningStepsMinutes", "relearningStepsMinutes",
-            "maximumIntervalDays", "reviewAskedNuggets", "leechLapses", "leechAlertPlatform", "leechAlertChannel",
-        ],
-        "nudges": [
-            "enabled", "defaultTime", "defaultTimeZone", "quietStart", "quietEnd", "lateToleranceMinutes", "holidays", "planIntervalSeconds",
-            "concurrency", "perChannelPerSecond", "maxAttempts", "retryBackoffSeconds", "channels",
-        ],
-        "store": [
-            "path", "questionLogDays", "processedEventDays", "poisonedEventDays", "nudgeOutboxDays", "quizHistoryDays", "reviewLogDays",
-            "pruneIntervalSeconds",
-        ],
-        "slack": [
-            "enabled", "signingSecretEnv", "botTokenEnv", "botUserID", "apiBaseURL", "responseURLHosts", "command",
-            "quizCommand", "eventsPath", "commandsPath", "interactionsPath", "signatureToleranceSeconds",
-        ],
-        "matrix": [
-            "enabled", "homeserverURL", "serverName", "botLocalpart", "registrationID", "appServiceURL", "asTokenEnv", "hsTokenEnv",
-        ],
-        "teams": ["enabled", "path", "securityTokenEnv", "workflowWebhookEnvs"],
-        "discord": [
-            "enabled", "path", "publicKeyEnv", "botTokenEnv", "apiBaseURL", "command", "quizCommand", "deferAfterSeconds",
-            "signatureToleranceSeconds",
-        ],
-        "mattermost": [
-            "enabled", "publicURL", "commandsPath", "outgoingPath", "actionsPath", "command", "quizCommand", "commandTokensEnv",
-            "outgoingTokenEnv", "actionSecretEnv", "incomingWebhookEnv",
-        ],
-        "poster": ["timeoutSeconds", "connectTimeoutSeconds", "maxAttempts", "backoffSeconds", "maxBackoffSeconds", "maxRetryAfterSeconds", "workers"],
-        "log": ["level", "format"],
-    ]
+    /// Every key the file may hold, by section (from `ConfigurationReference`), so a typo is caught, not ignored.
+    static let knownKeys = ConfigurationReference.knownKeys
 
     static func checkKeys(_ object: [String: Any], against known: [String: Set<String>], path: String, file: String) throws(ConfigurationError) {
         let allowed = known[path] ?? []

@@ -7,7 +7,22 @@ import Foundation
 /// `flowlearn config …`: the configuration file.
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "config", abstract: "Check a configuration file.", subcommands: [Check.self])
+        commandName: "config", abstract: "Check a configuration file, or print the reference of every key.",
+        subcommands: [Check.self, Reference.self])
+
+    /// `flowlearn config reference [--example]`: docs/configuration.md (or config.example.json), from
+    /// the configuration's own definitions.
+    struct Reference: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every configuration key with its default and meaning as Markdown (docs/configuration.md).")
+
+        @Flag(name: .long, help: "Print config.example.json instead: every key with its default.")
+        var example = false
+
+        func run() {
+            print(example ? ConfigurationReference.exampleJSON() : ConfigurationReference.markdown(), terminator: "")
+        }
+    }
 
     /// `flowlearn config check --config FILE`: the file, the content, the model, the store and, per
     /// platform, whether it is on and which secrets are missing (never printing a secret); exit 1 on

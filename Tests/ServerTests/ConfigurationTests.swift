@@ -12,17 +12,23 @@ struct ConfigurationTests {
     @Test func exampleFileLoadsWithEveryKey() throws {
         let path = TestServer.repositoryRoot + "/config.example.json"
         let configuration = try ConfigurationLoader.load(path: path)
-        #expect(configuration.slack.apiBaseURL == "https://slack.com/api")
-        #expect(configuration.slack.responseURLHosts == ["hooks.slack.com"])
-        // Every known key appears in the example, so operators see all of them.
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
-        let defaults = try JSONSerialization.jsonObject(with: JSONEncoder().encode(FlowLearnConfiguration())) as! [String: Any]
+        #expect(configuration == FlowLearnConfiguration(), "the example holds the defaults")
+        // Every setting the code has is in the reference, so the example and the docs show all of them.
+        let defaults = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(FlowLearnConfiguration())) as? [String: Any])
+        let known = ConfigurationReference.knownKeys
         for (section, keys) in defaults {
-            let written = try #require(object[section] as? [String: Any], "section \(section) missing")
-            for key in (keys as! [String: Any]).keys {
-                #expect(written[key] != nil, "\(section).\(key) missing from config.example.json")
+            let documented = try #require(known[section], "section \(section) is not in ConfigurationReference")
+            for key in (keys as? [String: Any] ?? [:]).keys {
+                #expect(documented.contains(key), "\(section).\(key) is not in ConfigurationReference")
             }
         }
+    }
+
+    @Test func theExampleAndTheDocsAreWhatTheReferenceGenerates() throws {
+        let example = try String(contentsOfFile: TestServer.repositoryRoot + "/config.example.json", encoding: .utf8)
+        #expect(example == ConfigurationReference.exampleJSON(), "regenerate: .build/debug/flowlearn config reference --example > config.example.json")
+        let docs = try String(contentsOfFile: TestServer.repositoryRoot + "/docs/configuration.md", encoding: .utf8)
+        #expect(docs == ConfigurationReference.markdown(), "regenerate: .build/debug/flowlearn config reference > docs/configuration.md")
     }
 
     @Test func holidaysReachTheNudgeRules() throws {
