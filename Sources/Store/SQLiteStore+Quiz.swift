@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteStore: QuizStore {
     public func startSession(_ session: QuizSession) async throws {
         let ids = String(decoding: try JSONEncoder().encode(session.questionIDs), as: UTF8.self)
-        try await writer.write { db in
+        try await committer.write { db in
             try db.execute(
                 sql: "UPDATE quiz_session SET state = 'stopped' WHERE learner = ? AND state = 'active'", arguments: [session.learner.key])
             try db.execute(
@@ -55,9 +55,9 @@ extension SQLiteStore: QuizStore {
         }
     }
 
-    public func recordAnswer(_ answer: QuizAnswer, schedule: @Sendable (FSRSCard?) -> FSRSCard) async throws -> AnswerClaim {
+    public func recordAnswer(_ answer: QuizAnswer, schedule: @escaping @Sendable (FSRSCard?) -> FSRSCard) async throws -> AnswerClaim {
         let picks = String(decoding: try JSONEncoder().encode(answer.picks), as: UTF8.self)
-        return try await writer.write { db in
+        return try await committer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM quiz_answer WHERE action_id = ?", arguments: [answer.actionID]) == true {
                 return .repeatedAction
             }

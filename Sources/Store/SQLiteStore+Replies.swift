@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteStore: ReplyStore {
     public func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date, queued: Bool, requestID: String?) async throws -> Int64 {
-        try await writer.write { db in
+        try await committer.write { db in
             let batch = (try Int64.fetchOne(db, sql: "SELECT MAX(batch) FROM reply_outbox") ?? 0) + 1
             for (position, request) in requests.enumerated() {
                 try db.execute(
@@ -23,7 +23,7 @@ extension SQLiteStore: ReplyStore {
     }
 
     public func forgetReplies(_ id: Int64) async throws {
-        try await writer.write { db in
+        try await committer.write { db in
             try db.execute(sql: "DELETE FROM reply_outbox WHERE batch = ?", arguments: [id])
         }
     }

@@ -131,7 +131,7 @@ public protocol QuizStore: Sendable {
     /// one transaction, or changes nothing and says why.
     /// Whether an answer with this platform action id was recorded (a redelivered click).
     func isRecorded(actionID: String) async throws -> Bool
-    func recordAnswer(_ answer: QuizAnswer, schedule: @Sendable (FSRSCard?) -> FSRSCard) async throws -> AnswerClaim
+    func recordAnswer(_ answer: QuizAnswer, schedule: @escaping @Sendable (FSRSCard?) -> FSRSCard) async throws -> AnswerClaim
     /// Changes the rating of a right answer's review ("that was easy" → easy, "I guessed" → hard):
     /// the card is scheduled again from its state before that review, once, and only while that
     /// review is the card's latest. Returns the new card, or nil when it cannot be changed.

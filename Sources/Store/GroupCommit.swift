@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// Group commit: writes that must be on disk before a request is acknowledged (an event claim, a
+/// question, a kept reply, a quiz answer) are collected from concurrent requests and committed
+/// together, in one transaction and one sync, each in a savepoint of its own (so one that fails rolls
+/// back alone). Each caller resumes only after the transaction holding its write has committed. While
+/// one batch commits, the next one gathers.
+final class GroupCommitter: Sendable {
+    private struct Job: Sendable {
+        let perform: @Sendable (Database) -> Result<any Sendable, any Error>
+        let resume: @Sendable (Result<any Sendable, any Error>) -> Void
+    }
+
+    private struct Queue {
+        var pending: [Job] = []
+        var committing = false
+        var transactions = 0
+        var writes = 0
+    }
+
+    /// Most writes per transaction: keeps one batch's transaction short.
+    static let maximumBatch = 256
+
+    private let writer: any DatabaseWriter
+    private let queue = Mutex(Queue())
+
+    init(writer: any DatabaseWriter) {
+        self.writer = writer
+    }
+
+    /// Runs `work` inside the next batch's transaction and returns its result once that has committed.
+    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<any Sendable, any Error>, Never>) in
+            let job = Job(
+                perform: { db in
+                    do {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try work(db)
+                            return .commit
+                        }
+                        guard let value else { return .failure(DatabaseError(resultCode: .SQLITE_ERROR, message: "no result")) }
+                        return .success(value)
+                    } catch {
+                        return .failure(error)
+                    }
+                },
+                resume: { continuation.resume(returning: $0) })
+            let start = queue.withLock { queue -> Bool in
+                queue.pending.append(job)
+                guard !queue.committing else { return false }
+                queue.committing = true
+                return true
+            }
+            if start { Task.detached { await self.commitWhilePending() } }
+        }
+        switch result {
+        case .success(let value):
+            guard let typed = value as? T else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "unexpected result type") }
+            return typed
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// Transactions committed so far, and the writes they held.
+    var counts: (transactions: Int, writes: Int) { queue.withLock { ($0.transactions, $0.writes) } }
+
+    private func commitWhilePending() async {
+        while true {
+            let batch = queue.withLock { queue -> [Job] in
+                let batch = Array(queue.pending.prefix(Self.maximumBatch))
+                queue.pending.removeFirst(batch.count)
+                if batch.isEmpty { queue.committing = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            queue.withLock { queue in
+                queue.transactions += 1
+                queue.writes += batch.count
+            }
+            do {
+                let results = try await writer.write { db in batch.map { $0.perform(db) } }
+                for (job, result) in zip(batch, results) { job.resume(result) }
+            } catch {
+                for job in batch { job.resume(.failure(error)) }  // the commit failed: nothing of this batch is stored
+            }
+        }
+    }
+}
