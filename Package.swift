@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 // FlowLearn: learning nuggets in the flow of work, answered from team chat.
 //
-// The targets mirror the architecture (see README "Architecture"):
+// The targets mirror the architecture (see docs/architecture.md):
 //   FlowLearnCore      pure logic: content, keyword index, matcher, assistant (no HTTP, curl, SQL)
 //   FlowLearnSlack     Slack adapter: verify, decode, encode (no I/O)
 //   FlowLearnConsole   console adapter for `flowlearn chat`

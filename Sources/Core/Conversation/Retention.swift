@@ -1,7 +1,7 @@
 import Foundation
 
 /// How long the tables that grow with traffic keep their rows, in days (0: for ever). The server
-/// prunes on a timer (`RetentionService`); what each table holds and why it is kept is in the README
+/// prunes on a timer (`RetentionService`); what each table holds and why it is kept is in docs/operations.md
 /// ("What is stored, and for how long").
 public struct RetentionPolicy: Sendable, Hashable, Codable {
     /// Questions people asked, with the outcome: the content team's view of what is missing.
