@@ -21,6 +21,22 @@ extension SQLiteStore {
         try destination.close()
     }
 
+    /// Copies the database file at `path` to `output` the same way, opening it read-only and without
+    /// migrating it: a newer `flowlearn` backs up a running older server's store without changing it.
+    public static func backup(databaseAt path: String, to output: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw BackupError(description: "\(path): no such file") }
+        guard !FileManager.default.fileExists(atPath: output) else { throw BackupError(description: "\(output) exists; choose a new file name") }
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        readOnly.busyMode = .timeout(5)
+        let source = try DatabasePool(path: path, configuration: readOnly)
+        let destination = try DatabaseQueue(path: output)
+        try source.backup(to: destination)
+        try check(destination, name: output)
+        try destination.close()
+        try source.close()
+    }
+
     /// Replaces the database at `path` with the backup `source` (the server must be stopped): the
     /// backup is checked first, and the replacement is refused while another process has the
     /// database open for writing. The next start migrates it if it is from an older version.

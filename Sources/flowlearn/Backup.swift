@@ -14,8 +14,10 @@ struct Backup: AsyncParsableCommand {
     var output: String
 
     func run() async throws {
+        let (configuration, base) = try options.load()
+        let path = ApplicationSetup(configuration: configuration, baseDirectory: base).resolve(configuration.store.path)
         do {
-            try options.openStore().backup(to: output)
+            try SQLiteStore.backup(databaseAt: path, to: output)
         } catch {
             StandardError.print("flowlearn backup: \(error)")
             throw ExitCode(1)

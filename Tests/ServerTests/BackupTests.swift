@@ -1,5 +1,6 @@
 import FlowLearnCore
-import FlowLearnStore
+@testable import FlowLearnStore
+import GRDB
 import Foundation
 import Synchronization
 import Testing
@@ -51,5 +52,28 @@ struct BackupTests {
         let garbage = folder.appendingPathComponent("garbage.sqlite")
         try Data("not a database".utf8).write(to: garbage)
         #expect(throws: (any Error).self) { try SQLiteStore.restore(from: garbage.path, to: folder.appendingPathComponent("other.sqlite").path) }
+    }
+
+    @Test func backingUpAnOlderStoreNeitherMigratesNorChangesIt() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flowlearn-backup-old-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("old.sqlite").path
+        do {
+            let old = try DatabasePool(path: path)
+            try SQLiteStore.migrator.migrate(old, upTo: "v7: event attempts and poisoned events")
+            try await old.write { db in
+                try db.execute(
+                    sql: "INSERT INTO question_log (asked_at, platform, user_id, channel, text, outcome, confidence) VALUES (?, 'slack', 'U', 'C', 'old question', 'unknown', 0)",
+                    arguments: [Date()])
+            }
+            try old.close()
+        }
+        let copy = folder.appendingPathComponent("copy.sqlite").path
+        try SQLiteStore.backup(databaseAt: path, to: copy)
+        let applied = try await DatabaseQueue(path: path).read { try SQLiteStore.migrator.appliedMigrations($0) }
+        #expect(applied.last == "v7: event attempts and poisoned events", "the backup did not migrate the live store")
+        let restored = try SQLiteStore(path: copy)  // opening migrates the copy, as a start after restore would
+        #expect(try await restored.recentQuestions(unansweredOnly: false, limit: 5).map(\.text) == ["old question"])
     }
 }
