@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "flowlearn-bench", targets: ["MatcherBench"]),
         .executable(name: "flowlearn-nudge-bench", targets: ["NudgeBench"]),
         .executable(name: "flowlearn-encoder-bench", targets: ["EncoderBench"]),
+        .executable(name: "flowlearn-receiver-bench", targets: ["ReceiverBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -175,6 +176,14 @@ let package = Package(
             name: "EncoderBench",
             dependencies: ["FlowLearnCore", "FlowLearnEncoder"],
             path: "bench/EncoderBench"
+        ),
+        .executableTarget(
+            name: "ReceiverBench",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/ReceiverBench"
         ),
         .executableTarget(
             name: "NudgeBench",
