@@ -69,7 +69,7 @@ enum FuzzTargets {
         return ((try? ContentDirectory.read(folder)) ?? []).filter { $0.path.hasSuffix(".md") }
     }()
 
-    /// The signature and token checks of every platform, on headers and a body from the input:
+    /// The signature and token checks of every platform (and the request-id header), on headers and a body from the input:
     /// the first line is the timestamp (or Authorization header), the second the signature, the rest
     /// the body.
     static let signatures: FuzzTarget = { data in
@@ -83,6 +83,8 @@ enum FuzzTargets {
             signature: second, timestamp: first, body: body, now: fixedNow)) != nil
         let teams = (try? TeamsOutgoingWebhook(securityToken: "c2VjdXJpdHktdG9rZW4tZm9yLXRlc3Rz").verify(authorization: first, body: body)) != nil
         let mattermostToken = (try? mattermost.verifyCommand(authorization: first)) != nil
+        _ = RequestID.accepted(first)  // a proxy's X-Request-ID
+        _ = FormFields(body).problem
         return slack || discord || teams || mattermostToken || matrix.isFromHomeserver(authorization: first, accessToken: second)
     }
 }
