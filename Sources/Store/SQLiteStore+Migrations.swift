@@ -217,6 +217,17 @@ extension SQLiteStore {
         migrator.registerMigration("v13: the request a kept reply answers") { db in
             try db.alter(table: "reply_outbox") { t in t.add(column: "request_id", .text) }
         }
+        migrator.registerMigration("v14: votes on answers") { db in
+            try db.alter(table: "question_log") { t in t.add(column: "answer_id", .text) }
+            try db.create(index: "question_log_answer", on: "question_log", columns: ["answer_id"], unique: true)
+            try db.create(table: "answer_feedback") { t in
+                t.column("answer_id", .text).notNull()
+                t.column("learner", .text).notNull()
+                t.column("helpful", .boolean).notNull()
+                t.column("at", .datetime).notNull()
+                t.primaryKey(["answer_id", "learner"])
+            }
+        }
         return migrator
     }
 }

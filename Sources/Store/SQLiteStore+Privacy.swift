@@ -17,6 +17,7 @@ extension SQLiteStore: PrivacyStore {
             ("leaderboard_member", "learner = ?", [key]),
             ("nudge_subscription", "learner = ?", [key]),
             ("nudge_feedback", "learner = ?", [key]),
+            ("answer_feedback", "learner = ?", [key]),
             ("nudge_outbox", "recipient = ?", [key]),
         ]
     }

@@ -9,7 +9,9 @@ extension SQLiteStore: RetentionStore {
         func cutoff(_ days: Int) -> Date? { days > 0 ? now.addingTimeInterval(-Double(days) * 86_400) : nil }
 
         if let cutoff = cutoff(policy.questionLogDays) {
-            deleted[.questionLog] = try await deleteInBatches(from: "question_log", where: "asked_at < ?", cutoff, batch: batch)
+            deleted[.questionLog] =
+                try await deleteInBatches(from: "question_log", where: "asked_at < ?", cutoff, batch: batch)
+                + deleteInBatches(from: "answer_feedback", where: "at < ?", cutoff, batch: batch)
         }
         if let cutoff = cutoff(policy.processedEventDays) {
             deleted[.processedEvents] =

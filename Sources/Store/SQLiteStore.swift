@@ -119,12 +119,12 @@ public final class SQLiteStore: AssistantStore {
         let candidates = String(decoding: try JSONEncoder().encode(entry.candidates), as: UTF8.self)
         try db.execute(
             sql: """
-                INSERT INTO question_log (asked_at, platform, team, user_id, channel, text, outcome, nugget_id, confidence, candidates)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO question_log (asked_at, platform, team, user_id, channel, text, outcome, nugget_id, confidence, candidates, answer_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 entry.askedAt, entry.platform, entry.team, entry.user, entry.channel, entry.text, entry.outcome.rawValue,
-                entry.nuggetID, entry.confidence, candidates,
+                entry.nuggetID, entry.confidence, candidates, entry.answerID,
             ])
         // Questions become reviews: the first time a person is given this nugget, one of its quiz
         // questions becomes a card due now (unless they have that card already).
@@ -153,10 +153,12 @@ public final class SQLiteStore: AssistantStore {
     static func entry(_ row: Row) -> QuestionLogEntry {
         let candidatesJSON: String = row["candidates"] ?? "[]"
         let candidates = (try? JSONDecoder().decode([Match].self, from: Data(candidatesJSON.utf8))) ?? []
-        return QuestionLogEntry(
+        var entry = QuestionLogEntry(
             askedAt: row["asked_at"], platform: row["platform"], user: row["user_id"], channel: row["channel"],
             text: row["text"], outcome: QuestionLogEntry.Outcome(rawValue: row["outcome"]) ?? .unknown,
             nuggetID: row["nugget_id"], confidence: row["confidence"], candidates: candidates, team: row["team"] ?? "")
+        entry.answerID = row["answer_id"]
+        return entry
     }
 
     /// Counts for `/metrics`-style summaries and the `questions` command.
@@ -167,6 +169,41 @@ public final class SQLiteStore: AssistantStore {
                 if let outcome = QuestionLogEntry.Outcome(rawValue: row["outcome"]) { counts[outcome] = row["n"] }
             }
             return counts
+        }
+    }
+
+    public func recordAnswerVote(answerID: String, learner: Learner, helpful: Bool, at date: Date) async throws -> AnswerVote {
+        try await committer.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM question_log WHERE answer_id = ?", arguments: [answerID]) != nil else {
+                return .unknownAnswer
+            }
+            let previous = try Bool.fetchOne(
+                db, sql: "SELECT helpful FROM answer_feedback WHERE answer_id = ? AND learner = ?", arguments: [answerID, learner.key])
+            if previous == helpful { return .unchanged }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO answer_feedback (answer_id, learner, helpful, at) VALUES (?, ?, ?, ?)",
+                arguments: [answerID, learner.key, helpful, date])
+            return previous == nil ? .recorded : .changed
+        }
+    }
+
+    public func latestAnswer(for learner: Learner, since date: Date) async throws -> String? {
+        try await writer.read { db in
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT answer_id FROM question_log
+                    WHERE platform = ? AND user_id = ? AND team = ? AND answer_id IS NOT NULL AND asked_at >= ?
+                    ORDER BY asked_at DESC, id DESC LIMIT 1
+                    """, arguments: [learner.platform, learner.user, learner.team, date])
+        }
+    }
+
+    public func answerVoteCounts() async throws -> (helpful: Int, notHelpful: Int) {
+        try await writer.read { db in
+            let helpful = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM answer_feedback WHERE helpful") ?? 0
+            let notHelpful = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM answer_feedback WHERE NOT helpful") ?? 0
+            return (helpful, notHelpful)
         }
     }
 

@@ -35,7 +35,9 @@ struct Chat: AsyncParsableCommand {
             messageNumber += 1
             let now = Date()
             let output: String
-            if text.lowercased().hasPrefix("/quiz") {
+            if let thanks = try await AnswerFeedback.typed(text, learner: learner, store: store, at: now) {
+                output = thanks
+            } else if text.lowercased().hasPrefix("/quiz") {
                 let reply = try await quizmaster.command(
                     String(text.dropFirst(5)), learner: learner, channel: "console", at: now, store: store)
                 output = ConsoleQuizRenderer.render(reply)
@@ -47,9 +49,10 @@ struct Chat: AsyncParsableCommand {
                 let message = InboundMessage(
                     kind: .direct, conversation: ConversationRef(platform: "console", channel: "console"), user: learner.user, text: text,
                     receivedAt: now)
-                let response = assistant.respond(to: message, command: "")
+                var response = assistant.respond(to: message, command: "")
+                if response.log?.outcome == .answered { response.log?.answerID = AnswerFeedback.makeAnswerID() }
                 if let log = response.log { try await store.record(log) }
-                output = ConsoleRenderer.render(response.reply)
+                output = ConsoleRenderer.render(response.reply) + (response.log?.answerID == nil ? "" : "\n\n" + AnswerFeedback.typedHint)
             }
             print(interactive ? "\nflowlearn> " + output : output + "\n")
         }

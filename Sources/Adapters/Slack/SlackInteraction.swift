@@ -10,6 +10,8 @@ public enum SlackInteraction: Sendable, Hashable {
     case quizRefine(sessionID: String, position: Int, easy: Bool, learner: Learner, responseURL: String)
     /// "More like this" / "Not useful" under a nudge.
     case nudgeFeedback(key: String, useful: Bool, learner: Learner, responseURL: String)
+    /// "Helpful" / "Not helpful" under an answer.
+    case answerFeedback(answerID: String, helpful: Bool, learner: Learner, responseURL: String)
     case ignored(String)
 
     public struct QuizClick: Sendable, Hashable {
@@ -86,6 +88,13 @@ public enum SlackInteraction: Sendable, Hashable {
         if action.action_id == SlackNudgeEncoder.moreAction || action.action_id == SlackNudgeEncoder.lessAction {
             guard let key = action.value, !key.isEmpty else { throw SlackDecodingError(description: "nudge feedback needs a value") }
             return .nudgeFeedback(key: key, useful: action.action_id == SlackNudgeEncoder.moreAction, learner: learner, responseURL: responseURL)
+        }
+        if action.action_id == SlackReplyEncoder.helpfulAction || action.action_id == SlackReplyEncoder.notHelpfulAction {
+            guard let answerID = action.value, !answerID.isEmpty, answerID.utf8.count <= 64 else {
+                throw SlackDecodingError(description: "answer feedback needs the answer's id as its value")
+            }
+            return .answerFeedback(
+                answerID: answerID, helpful: action.action_id == SlackReplyEncoder.helpfulAction, learner: learner, responseURL: responseURL)
         }
         return .ignored("action \(action.action_id)")
     }

@@ -12,9 +12,13 @@ public struct SlackReplyEncoder: Sendable {
         self.botToken = botToken
     }
 
-    /// `chat.postMessage` into the conversation, threaded when the conversation has a thread.
-    public func postMessage(_ reply: Reply, to conversation: ConversationRef) -> OutboundRequest {
-        var message = Self.message(for: reply)
+    public static let helpfulAction = "answer.helpful"
+    public static let notHelpfulAction = "answer.unhelpful"
+
+    /// `chat.postMessage` into the conversation, threaded when the conversation has a thread; an
+    /// answer with an `answerID` carries Helpful / Not helpful buttons.
+    public func postMessage(_ reply: Reply, to conversation: ConversationRef, answerID: String? = nil) -> OutboundRequest {
+        var message = Self.message(for: reply, answerID: answerID)
         message.channel = conversation.channel
         message.thread_ts = conversation.thread
         return OutboundRequest(
@@ -27,8 +31,8 @@ public struct SlackReplyEncoder: Sendable {
     }
 
     /// An ephemeral reply through a slash command's or interaction's `response_url`.
-    public static func responseURLMessage(_ reply: Reply, responseURL: String) -> OutboundRequest {
-        var message = Self.message(for: reply)
+    public static func responseURLMessage(_ reply: Reply, responseURL: String, answerID: String? = nil) -> OutboundRequest {
+        var message = Self.message(for: reply, answerID: answerID)
         message.response_type = "ephemeral"
         return OutboundRequest(
             url: responseURL, headers: [.init("Content-Type", "application/json; charset=utf-8")],
@@ -77,13 +81,19 @@ public struct SlackReplyEncoder: Sendable {
     /// Section text may hold at most 3,000 characters.
     static let sectionLimit = 3000
 
-    static func message(for reply: Reply) -> SlackMessage {
+    static func message(for reply: Reply, answerID: String? = nil) -> SlackMessage {
         switch reply {
         case .nugget(let nugget, _):
             var blocks = [SlackMessage.Block.section(clip("*\(SlackText.escape(nugget.title))*\n" + SlackText.mrkdwn(fromMarkdown: nugget.body)))]
             if !nugget.links.isEmpty {
                 let links = nugget.links.map { "<\(SlackText.escape($0.url))|\(SlackText.escape($0.title))>" }
                 blocks.append(.context("\(ReplyWording.moreLead) " + links.joined(separator: " · ")))
+            }
+            if let answerID {
+                blocks.append(.actions(id: "answer:" + answerID, [
+                    .button(actionID: helpfulAction, text: "Helpful", value: answerID, style: nil),
+                    .button(actionID: notHelpfulAction, text: "Not helpful", value: answerID, style: nil),
+                ]))
             }
             return SlackMessage(text: nugget.title, blocks: blocks)
         case .choice(let nuggets, let question):

@@ -91,21 +91,23 @@ public struct TeamsOutgoingWebhook: Sendable {
 
     /// The synchronous answer: an Adaptive Card (title, body, links as `openURL` actions) with the
     /// plain text as fallback.
-    public static func response(_ reply: Reply) -> [UInt8] {
+    /// - Parameter note: a last line under an answer (how to rate it).
+    public static func response(_ reply: Reply, note: String? = nil) -> [UInt8] {
         switch reply {
         case .nugget(let nugget, _):
+            var body: [[String: Any]] = [
+                ["type": "TextBlock", "text": nugget.title, "weight": "Bolder", "size": "Medium", "wrap": true],
+                ["type": "TextBlock", "text": nugget.body, "wrap": true],
+            ]
+            if let note { body.append(["type": "TextBlock", "text": note, "isSubtle": true, "wrap": true]) }
             var card: [String: Any] = [
-                "type": "AdaptiveCard", "version": "1.4", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-                "body": [
-                    ["type": "TextBlock", "text": nugget.title, "weight": "Bolder", "size": "Medium", "wrap": true],
-                    ["type": "TextBlock", "text": nugget.body, "wrap": true],
-                ],
+                "type": "AdaptiveCard", "version": "1.4", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "body": body,
             ]
             if !nugget.links.isEmpty {
                 card["actions"] = nugget.links.prefix(5).map { ["type": "Action.OpenUrl", "title": $0.title, "url": $0.url] }
             }
             return json([
-                "type": "message", "text": ConsoleRenderer.render(reply),
+                "type": "message", "text": ConsoleRenderer.render(reply) + (note.map { "\n\n" + $0 } ?? ""),
                 "attachments": [["contentType": "application/vnd.microsoft.card.adaptive", "content": card]],
             ])
         default:

@@ -15,6 +15,12 @@ public protocol AssistantStore: Sendable {
     func servedCounts() async throws -> [String: Int]
     /// Writes and commits a heartbeat row: throws when the store cannot take writes (for `/readyz`).
     func checkWritable(at: Date) async throws
+    /// Records a person's vote on an answer (once per person and answer; a second vote changes it).
+    func recordAnswerVote(answerID: String, learner: Learner, helpful: Bool, at: Date) async throws -> AnswerVote
+    /// The id of the last answer given to this person since `since`, for a typed +1 / -1.
+    func latestAnswer(for learner: Learner, since: Date) async throws -> String?
+    /// Votes on answers so far: helpful and not helpful.
+    func answerVoteCounts() async throws -> (helpful: Int, notHelpful: Int)
 
     /// Counts an attempt at handling an inbound event, before handling it, in its own transaction:
     /// an event that made the server fail or crash `EventAdmission.maximumAttempts` times is set

@@ -16,6 +16,8 @@ public struct QuestionLogEntry: Sendable, Hashable, Codable {
     public var candidates: [Match]
     /// The asker's workspace (see `InboundMessage.team`).
     public var team: String
+    /// For an answer given (a nugget), the id its Helpful / Not helpful buttons carry.
+    public var answerID: String?
     /// A quiz question of the nugget given, to schedule for the asker's reviews when the nugget is
     /// new to them ("questions become reviews"); not stored in the log itself.
     public var reviewQuestionID: String?

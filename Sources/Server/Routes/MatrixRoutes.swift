@@ -130,6 +130,13 @@ struct MatrixRoutes: Sendable {
                 await send(text, to: room, replyingTo: eventID)
                 return
             }
+            if AnswerFeedback.typedVote(text) != nil {
+                guard try await store.claimEvent(platform: "matrix", eventID: eventID, at: at, logging: nil) else { return }
+                if let thanks = try await AnswerFeedback.typed(text, learner: learner, store: store, at: at) {
+                    await send(thanks, to: room, replyingTo: eventID)
+                }
+                return
+            }
             if let reply = try await content.quizmaster.textAnswer(text, messageID: "matrix:" + eventID, learner: learner, at: at, store: store) {
                 // The answer is recorded once by its event id; claiming keeps a resend from replying twice.
                 guard try await store.claimEvent(platform: "matrix", eventID: eventID, at: at, logging: nil) else { return }
@@ -141,7 +148,8 @@ struct MatrixRoutes: Sendable {
                 receivedAt: at)
             let response = await content.respond(to: message, command: "")
             guard try await store.claimEvent(platform: "matrix", eventID: eventID, at: at, logging: response.log) else { return }
-            await send(MatrixAppService.text(response.reply), to: room, replyingTo: eventID)
+            let hint = response.log?.answerID == nil ? "" : "\n\n" + AnswerFeedback.typedHint
+            await send(MatrixAppService.text(response.reply) + hint, to: room, replyingTo: eventID)
             logger.info(
                 "question answered",
                 metadata: ["platform": "matrix", "outcome": "\(response.log?.outcome.rawValue ?? "help")", "nugget": "\(response.log?.nuggetID ?? "-")"])

@@ -94,7 +94,7 @@ struct SlackRoutes: Sendable {
                     ])
                     return HTTPReply.empty()
                 }
-                await outbox.enqueue(encoder.postMessage(response.reply, to: message.conversation), platform: "slack")
+                await outbox.enqueue(encoder.postMessage(response.reply, to: message.conversation, answerID: response.log?.answerID), platform: "slack")
                 logAnswer(response, eventID: eventID)
                 return HTTPReply.empty()
             } catch {
@@ -137,7 +137,8 @@ struct SlackRoutes: Sendable {
             logger.error("store failed", metadata: ["error": "\(error)"])
             return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
         }
-        await outbox.enqueue(SlackReplyEncoder.responseURLMessage(response.reply, responseURL: command.responseURL), platform: "slack")
+        await outbox.enqueue(
+            SlackReplyEncoder.responseURLMessage(response.reply, responseURL: command.responseURL, answerID: log.answerID), platform: "slack")
         logAnswer(response, eventID: nil)
         return HTTPReply.empty()
     }
@@ -188,6 +189,9 @@ struct SlackRoutes: Sendable {
         }
         if case .nudgeFeedback(let key, let useful, let learner, let responseURL) = interaction {
             return await nudgeFeedback(key: key, useful: useful, learner: learner, responseURL: responseURL)
+        }
+        if case .answerFeedback(let answerID, let helpful, let learner, let responseURL) = interaction {
+            return await answerFeedback(answerID: answerID, helpful: helpful, learner: learner, responseURL: responseURL)
         }
         guard case .quizAnswer(let click) = interaction else {
             if case .ignored(let reason) = interaction { logger.debug("Slack interaction ignored", metadata: ["reason": "\(reason)"]) }
@@ -258,6 +262,22 @@ struct SlackRoutes: Sendable {
             return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
         }
         let text = useful ? "Thanks! You'll get more like this." : "Thanks, noted: the learning team sees which nuggets miss the mark."
+        await outbox.enqueue(SlackReplyEncoder.responseURLText(text, responseURL: responseURL), platform: "slack")
+        return HTTPReply.empty()
+    }
+
+    /// "Helpful" / "Not helpful" under an answer: one vote per person and answer (a second click
+    /// changes it), thanked ephemerally.
+    func answerFeedback(answerID: String, helpful: Bool, learner: Learner, responseURL: String) async -> Response {
+        guard policy.allows(responseURL) else { return HTTPReply.error(.badRequest, "response_url host is not allowed") }
+        let vote: AnswerVote
+        do {
+            vote = try await store.recordAnswerVote(answerID: answerID, learner: learner, helpful: helpful, at: now())
+        } catch {
+            logger.error("store failed", metadata: ["error": "\(error)"])
+            return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
+        }
+        let text = vote == .unknownAnswer ? "That answer is too old to rate now." : AnswerFeedback.thanks(helpful: helpful)
         await outbox.enqueue(SlackReplyEncoder.responseURLText(text, responseURL: responseURL), platform: "slack")
         return HTTPReply.empty()
     }

@@ -50,6 +50,13 @@ struct TeamsRoutes: Sendable {
                     "Personal nudges aren't available in Teams yet (FlowLearn can't start a chat with you here). "
                         + "A channel can get a nugget a day: ask whoever runs FlowLearn to add it to nudges.channels."))
             }
+            if AnswerFeedback.typedVote(activity.text) != nil {
+                guard try await store.claimEvent(platform: "teams", eventID: activity.id, at: at, logging: nil) else {
+                    return HTTPReply.json(.ok, TeamsOutgoingWebhook.text("Already noted."))
+                }
+                let thanks = try await AnswerFeedback.typed(activity.text, learner: learner, store: store, at: at) ?? AnswerFeedback.nothingToRate
+                return HTTPReply.json(.ok, TeamsOutgoingWebhook.text(thanks))
+            }
             if let reply = try await content.quizmaster.textAnswer(
                 activity.text, messageID: "teams:" + activity.id, learner: learner, at: at, store: store)
             {
@@ -63,7 +70,8 @@ struct TeamsRoutes: Sendable {
             logger.info(
                 "question answered",
                 metadata: ["platform": "teams", "outcome": "\(response.log?.outcome.rawValue ?? "help")", "nugget": "\(response.log?.nuggetID ?? "-")"])
-            return HTTPReply.json(.ok, TeamsOutgoingWebhook.response(response.reply))
+            return HTTPReply.json(
+                .ok, TeamsOutgoingWebhook.response(response.reply, note: response.log?.answerID == nil ? nil : AnswerFeedback.typedHint))
         } catch {
             logger.error("store failed", metadata: ["error": "\(error)"])
             return HTTPReply.json(.ok, TeamsOutgoingWebhook.text("Sorry, something went wrong on my side. Please ask again in a minute."))

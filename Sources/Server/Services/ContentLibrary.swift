@@ -62,8 +62,11 @@ public final class ContentLibrary: Service, Sendable {
         var response = await withCheckedContinuation { continuation in
             matching.addOperation { continuation.resume(returning: assistant.respond(to: message, command: command)) }
         }
-        if quizSettings.reviewAskedNuggets, let log = response.log, log.outcome == .answered, let nuggetID = log.nuggetID {
-            response.log?.reviewQuestionID = quizmaster.reviewQuestion(forNugget: nuggetID, learner: log.learner)
+        if let log = response.log, log.outcome == .answered, let nuggetID = log.nuggetID {
+            response.log?.answerID = AnswerFeedback.makeAnswerID()
+            if quizSettings.reviewAskedNuggets {
+                response.log?.reviewQuestionID = quizmaster.reviewQuestion(forNugget: nuggetID, learner: log.learner)
+            }
         }
         return response
     }

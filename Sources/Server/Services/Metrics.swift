@@ -166,6 +166,15 @@ enum MetricsPage {
 
                 """
         }
+        if let votes = try? await store.answerVoteCounts() {
+            text += """
+                # HELP flowlearn_answer_votes Votes on answers given (Helpful / Not helpful buttons, typed +1 / -1), one per person and answer.
+                # TYPE flowlearn_answer_votes gauge
+                flowlearn_answer_votes{vote="helpful"} \(votes.helpful)
+                flowlearn_answer_votes{vote="not_helpful"} \(votes.notHelpful)
+
+                """
+        }
         if let poisoned = try? await store.poisonedEvents(limit: 100_000) {
             text += """
                 # HELP flowlearn_poisoned_events Inbound events set aside after failing or crashing twice (flowlearn poisoned).
