@@ -130,6 +130,7 @@ def main():
     write("slack-interactions", "submit", slack_actions("quiz.submit", "s1:2", "quiz:s1:2", selected=(0, 2)))
     write("slack-interactions", "easy", slack_actions("quiz.easy", "s1:0"))
     write("slack-interactions", "nudge-less", slack_actions("nudge.less", "2026-12-01:slack:T0001:U1", "nudge:k"))
+    write("slack-interactions", "answer-helpful", slack_actions("answer.helpful", "0123456789abcdef", "answer:0123456789abcdef"))
 
     for name, command, text in [("learn-taxi", "/learn", "how do I get reimbursed for a taxi ride?"), ("quiz", "/quiz", ""),
                                 ("quiz-answer", "/quiz", "1"), ("nudges-on", "/learn", "nudges on 09:30")]:
@@ -139,6 +140,10 @@ def main():
                 "text": "@flowlearn how do I claim a taxi?"}
     write("mattermost-outgoing", "json", b"\x00" + json.dumps(outgoing).encode())  # first byte even: JSON
     write("mattermost-outgoing", "form", b"\x01" + form(list(outgoing.items())).encode())  # odd: a form
+    vote_sig = base64.b64encode(hmac.new(hashlib.sha256(b"action-secret").digest(), b"answer|0123456789abcdef|yes", hashlib.sha256).digest()).decode()
+    write("mattermost-actions", "answer-vote", {"user_id": "w3nk9yjjfbbczmfrcftgwk6xoh", "team_id": "tkd9w5pcp3y6zrbqzezaaeht4c", "post_id": "p1",
+                                                "trigger_id": "tr2", "type": "button",
+                                                "context": {"answer": "0123456789abcdef", "vote": "yes", "sig": vote_sig}})
     # Contexts signed as Mattermost.sign does, with the action secret of Tests/Fuzz/Targets.swift.
     action_key = hashlib.sha256(b"action-secret").digest()
     user = "w3nk9yjjfbbczmfrcftgwk6xoh"
@@ -158,6 +163,7 @@ def main():
     write("discord-interactions", "pick", discord_click("quiz:s1:0:1"))
     write("discord-interactions", "select", discord_click("quizsel:s1:2", values=["0", "2"]))
     write("discord-interactions", "refine", discord_click("quizrefine:s1:0:easy"))
+    write("discord-interactions", "answer-vote", discord_click("answer:0123456789abcdef:yes"))
 
     invite = {"type": "m.room.member", "event_id": "$2", "room_id": "!dm:example.org", "sender": "@alice:example.org",
               "state_key": "@flowlearn:example.org", "content": {"membership": "invite", "is_direct": True, "displayname": "flowlearn"}}

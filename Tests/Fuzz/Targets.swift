@@ -28,7 +28,11 @@ enum FuzzTargets {
             let contentType = data.first.map { $0 & 1 == 0 ? "application/json" : "application/x-www-form-urlencoded" }
             return (try? mattermost.decodeOutgoing(Array(data.dropFirst()), contentType: contentType)) != nil
         },
-        "mattermost-actions": { data in (try? mattermost.decodeClick(Array(data))) != nil },
+        "mattermost-actions": { data in
+            // An action request is an answer vote or a quiz click, as the route tries them.
+            if let vote = try? mattermost.decodeAnswerVote(Array(data)) { return vote != nil }
+            return (try? mattermost.decodeClick(Array(data))) != nil
+        },
         "teams-activities": { data in (try? TeamsOutgoingWebhook.decode(Array(data))) != nil },
         "discord-interactions": { data in (try? DiscordInteractions.decode(Array(data))) != nil },
         "matrix-transactions": { data in (try? matrix.decodeTransaction(Array(data))) != nil },

@@ -74,4 +74,48 @@ struct AnswerFeedbackTests {
             #expect(try await configured.store.answerVoteCounts() == (1, 0))
         }
     }
+
+    @Test func discordAnswersCarryButtonsThatVote() async throws {
+        let sink = try await LocalHTTPSink()
+        let discord = DiscordTests()
+        let server = try discord.server(sink)
+        try await server.application().test(.router) { (client: any TestClientProtocol) async throws in
+            let answer = try await discord.post(client, DiscordTests.command("learn", option: ("question", "how do I get reimbursed for a taxi ride?")))
+            let rows = try #require((answer["data"] as? [String: Any])?["components"] as? [[String: Any]])
+            let buttons = try #require(rows.first?["components"] as? [[String: Any]])
+            let helpful = try #require(buttons.first?["custom_id"] as? String)
+            #expect(helpful.hasPrefix("answer:") && helpful.hasSuffix(":yes") && buttons.last?["custom_id"] as? String == helpful.dropLast(3) + "no")
+            let thanks = try await discord.post(client, DiscordTests.click(helpful, id: "1180000000000000091"))
+            #expect((thanks["data"] as? [String: Any])?["content"] as? String == AnswerFeedback.thanks(helpful: true))
+            #expect(try await server.store.answerVoteCounts() == (1, 0))
+        }
+    }
+
+    @Test func mattermostAnswersCarrySignedButtonsThatVoteAndForgedOnesAreRefused() async throws {
+        let sink = try await LocalHTTPSink()
+        let mattermost = MattermostTests()
+        let server = try mattermost.server(sink)
+        try await server.application().test(.router) { (client: any TestClientProtocol) async throws in
+            let ask = try await mattermost.post(
+                client, "/mattermost/commands", MattermostTests.command("/learn", text: "how do I get reimbursed for a taxi ride?"),
+                contentType: "application/x-www-form-urlencoded", authorization: "Token \(MattermostTests.learnToken)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: ask.body)) as? [String: Any])
+            let actions = try #require((json["attachments"] as? [[String: Any]])?.first?["actions"] as? [[String: Any]])
+            let context = try #require((actions.first?["integration"] as? [String: Any])?["context"] as? [String: Any])
+            #expect(context["vote"] as? String == "yes" && context["sig"] is String)
+            func click(_ context: [String: Any]) throws -> [UInt8] {
+                Array(try JSONSerialization.data(withJSONObject: [
+                    "user_id": "w3nk9yjjfbbczmfrcftgwk6xoh", "team_id": "tkd9w5pcp3y6zrbqzezaaeht4c", "post_id": "p1", "trigger_id": "v1",
+                    "type": "button", "context": context,
+                ] as [String: Any]))
+            }
+            let voted = try await mattermost.post(client, "/mattermost/actions", try click(context), contentType: "application/json")
+            #expect(voted.status == .ok && String(buffer: voted.body).contains("Glad it helped"))
+            var forged = context
+            forged["vote"] = "no"  // the signature was for "yes"
+            let refused = try await mattermost.post(client, "/mattermost/actions", try click(forged), contentType: "application/json")
+            #expect(refused.status == .forbidden)
+            #expect(try await server.store.answerVoteCounts() == (1, 0))
+        }
+    }
 }

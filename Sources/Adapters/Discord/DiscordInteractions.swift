@@ -51,6 +51,8 @@ public struct DiscordInteractions: Sendable {
         case quizAnswer(sessionID: String, position: Int, picks: Set<Int>, context: Context)
         /// "That was easy" / "I guessed" after a right answer: `quizrefine:<session>:<position>:easy|guessed`.
         case quizRefine(sessionID: String, position: Int, easy: Bool, context: Context)
+        /// "Helpful" / "Not helpful" under an answer: `answer:<answer id>:yes|no`.
+        case answerFeedback(answerID: String, helpful: Bool, context: Context)
         case ignored(String)
     }
 
@@ -120,6 +122,9 @@ public struct DiscordInteractions: Sendable {
             if parts.first == "quizrefine", parts.count == 4, let position = Int(parts[2]), ["easy", "guessed"].contains(parts[3]) {
                 return .quizRefine(sessionID: parts[1], position: position, easy: parts[3] == "easy", context: context)
             }
+            if parts.first == "answer", parts.count == 3, !parts[1].isEmpty, parts[1].utf8.count <= 64, ["yes", "no"].contains(parts[2]) {
+                return .answerFeedback(answerID: parts[1], helpful: parts[2] == "yes", context: context)
+            }
             if parts.first == "quizsel", parts.count == 3, let position = Int(parts[2]) {
                 let picks = Set((raw.data?.values ?? []).compactMap { Int($0) }.filter { (0..<26).contains($0) })
                 return .quizAnswer(sessionID: parts[1], position: position, picks: picks, context: context)
@@ -153,14 +158,24 @@ public struct DiscordInteractions: Sendable {
         json(["type": 5, "data": ["flags": ephemeral ? 64 : 0]])
     }
 
-    /// A reply to a question: the nugget as an embed (content as fallback).
-    public static func message(_ reply: Reply, type: Int = 4) -> [String: Any] {
+    /// A reply to a question: the nugget as an embed (content as fallback); an answer with an
+    /// `answerID` carries Helpful / Not helpful buttons.
+    public static func message(_ reply: Reply, type: Int = 4, answerID: String? = nil) -> [String: Any] {
         var data: [String: Any] = ["content": clip(ConsoleRenderer.render(reply), 2000), "allowed_mentions": ["parse": [String]()]]
         if case .nugget(let nugget, _) = reply {
             var embed: [String: Any] = ["title": clip(nugget.title, 256), "description": clip(nugget.body, 4096)]
             if let link = nugget.links.first { embed["url"] = link.url }
             data["content"] = ""
             data["embeds"] = [embed]
+            if let answerID {
+                data["components"] = [[
+                    "type": 1,
+                    "components": [
+                        ["type": 2, "style": 2, "label": "Helpful", "custom_id": "answer:\(answerID):yes"],
+                        ["type": 2, "style": 2, "label": "Not helpful", "custom_id": "answer:\(answerID):no"],
+                    ],
+                ]]
+            }
         }
         return ["type": type, "data": data]
     }

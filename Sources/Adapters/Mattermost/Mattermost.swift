@@ -188,6 +188,56 @@ public struct Mattermost: Sendable {
         return Self.json(body)
     }
 
+    /// An answer with Helpful / Not helpful buttons; their contexts are signed, as Mattermost does not
+    /// sign action requests.
+    public func answerResponse(_ reply: Reply, answerID: String, actionURL: String, responseType: String = "ephemeral") -> [UInt8] {
+        guard case .nugget = reply,
+            var body = (try? JSONSerialization.jsonObject(with: Data(Self.response(reply, responseType: responseType)))) as? [String: Any]
+        else { return Self.response(reply, responseType: responseType) }
+        let actions: [[String: Any]] = [(true, "Helpful"), (false, "Not helpful")].map { helpful, name in
+            let vote = helpful ? "yes" : "no"
+            return [
+                "id": helpful ? "answerhelpful" : "answernothelpful", "type": "button", "name": name,
+                "integration": [
+                    "url": actionURL,
+                    "context": ["answer": answerID, "vote": vote, "sig": sign("answer|\(answerID)|\(vote)")] as [String: Any],
+                ] as [String: Any],
+            ]
+        }
+        body["attachments"] = [["fallback": "Did this help?", "text": "Did this help?", "actions": actions]]
+        return Self.json(body)
+    }
+
+    /// A vote on an answer, from a button `answerResponse` made.
+    public struct AnswerVoteClick: Sendable, Hashable {
+        public var answerID: String
+        public var helpful: Bool
+        public var user: String
+        public var team: String
+    }
+
+    /// The vote an action request carries, with its context's signature checked; nil when the request
+    /// is not a vote (then it is a quiz click), a `Refusal` when it is one that is forged.
+    public func decodeAnswerVote(_ body: [UInt8]) throws(Refusal) -> AnswerVoteClick? {
+        struct Raw: Decodable {
+            struct Context: Decodable {
+                var answer: String?
+                var vote: String?
+                var sig: String?
+            }
+            var user_id: String?
+            var team_id: String?
+            var context: Context?
+        }
+        guard let raw = try? JSONDecoder().decode(Raw.self, from: Data(body)), let answer = raw.context?.answer else { return nil }
+        guard let vote = raw.context?.vote, vote == "yes" || vote == "no", let sig = raw.context?.sig,
+            Self.equal(sig, sign("answer|\(answer)|\(vote)")), let user = raw.user_id, !user.isEmpty
+        else {
+            throw Refusal(description: "answer vote with a bad or missing signature")
+        }
+        return AnswerVoteClick(answerID: answer, helpful: vote == "yes", user: user, team: raw.team_id ?? "")
+    }
+
     /// The answer to a refinement click: a note to the person alone; the post keeps its question.
     public static func refineResponse(_ reply: QuizReply) -> [UInt8] {
         json(["ephemeral_text": quizText(reply)])

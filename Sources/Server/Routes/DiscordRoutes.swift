@@ -73,12 +73,19 @@ struct DiscordRoutes: Sendable {
                     receivedAt: now())
                 let response = await content.respond(to: message, command: "/" + settings.command)
                 _ = try await store.claimEvent(platform: "discord", eventID: context.interactionID, at: now(), logging: response.log)
-                var payload = DiscordInteractions.message(response.reply)
+                var payload = DiscordInteractions.message(response.reply, answerID: response.log?.answerID)
                 if var data = payload["data"] as? [String: Any] {
                     data["flags"] = 64
                     payload["data"] = data
                 }
                 return .init(payload)
+            }
+        case .answerFeedback(let answerID, let helpful, let context):
+            let learner = Learner(platform: "discord", team: context.guild, user: context.user)
+            return await respond(context) {
+                let vote = try await store.recordAnswerVote(answerID: answerID, learner: learner, helpful: helpful, at: now())
+                let text = vote == .unknownAnswer ? "That answer is too old to rate now." : AnswerFeedback.thanks(helpful: helpful)
+                return .init(["type": 4, "data": ["content": text, "flags": 64, "allowed_mentions": ["parse": [String]()]] as [String: Any]])
             }
         case .quizRefine(let sessionID, let position, let easy, let context):
             let learner = Learner(platform: "discord", team: context.guild, user: context.user)

@@ -62,7 +62,8 @@ struct MattermostRoutes: Sendable {
                 team: command.team, text: command.text, receivedAt: at)
             let response = await content.respond(to: message, command: settings.command)
             if let log = response.log { try await store.record(log) }
-            return HTTPReply.json(.ok, Mattermost.response(response.reply))
+            return HTTPReply.json(.ok, response.log?.answerID.map { mattermost.answerResponse(response.reply, answerID: $0, actionURL: actionURL) }
+                ?? Mattermost.response(response.reply))
         } catch {
             logger.error("store failed", metadata: ["error": "\(error)"])
             return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
@@ -100,11 +101,28 @@ struct MattermostRoutes: Sendable {
         } catch {
             return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
         }
-        return HTTPReply.json(.ok, Mattermost.response(response.reply, responseType: "comment"))
+        return HTTPReply.json(
+            .ok, response.log?.answerID.map { mattermost.answerResponse(response.reply, answerID: $0, actionURL: actionURL, responseType: "comment") }
+                ?? Mattermost.response(response.reply, responseType: "comment"))
     }
 
     func action(_ request: Request) async -> Response {
         guard let body = await request.rawBody(limit: maxBodyBytes) else { return HTTPReply.error(.contentTooLarge, "body too large") }
+        do {
+            if let vote = try mattermost.decodeAnswerVote(body) {
+                let learner = Learner(platform: "mattermost", team: vote.team, user: vote.user)
+                do {
+                    let result = try await store.recordAnswerVote(answerID: vote.answerID, learner: learner, helpful: vote.helpful, at: now())
+                    let text = result == .unknownAnswer ? "That answer is too old to rate now." : AnswerFeedback.thanks(helpful: vote.helpful)
+                    return HTTPReply.json(.ok, Mattermost.ephemeral(text))
+                } catch {
+                    return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
+                }
+            }
+        } catch {
+            logger.notice("refused a Mattermost action", metadata: ["reason": "\(error)"])
+            return HTTPReply.error(.forbidden, error.description)
+        }
         let click: Mattermost.Click
         do {
             click = try mattermost.decodeClick(body)
