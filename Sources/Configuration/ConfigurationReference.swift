@@ -141,7 +141,7 @@ public enum ConfigurationReference {
             key("backoffSeconds", "first backoff; doubles per attempt with ±25 % jitter"),
             key("maxBackoffSeconds", "backoff cap"),
             key("maxRetryAfterSeconds", "a longer `Retry-After` ends the retries"),
-            key("workers", "parallel transfers, each with its own kept-alive connections"),
+            key("workers", "parallel transfers, each a thread with its own kept-alive connections: a chat API that takes a second to answer still gets this many replies a second"),
         ]),
         Section(name: "log", summary: "Logs, on stderr (docs/operations.md).", keys: [
             key("level", "`trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`"),

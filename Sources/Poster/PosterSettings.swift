@@ -11,7 +11,7 @@ public struct PosterSettings: Sendable, Codable, Equatable {
     /// A `Retry-After` longer than this ends the retries instead of holding a reply for minutes.
     public var maxRetryAfterSeconds: Double = 120
     /// Parallel transfers; each worker keeps its own connections alive for reuse.
-    public var workers: Int = 4
+    public var workers: Int = 16
 
     public init() {}
 }

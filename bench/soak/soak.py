@@ -564,14 +564,21 @@ def main():
     rss, fds = server.sample()
     samples.append((time.time() - started, rss, fds))
 
-    # Replies still on their way (retries after injected faults take a few seconds).
-    drain_deadline = time.time() + 120
-    while time.time() < drain_deadline:
+    # Replies still on their way: wait while they keep arriving (a slow sink leaves a queue behind),
+    # at most 10 minutes; what has not arrived when they stop arriving for 30 s is lost.
+    drain_started = time.time()
+    last_progress, last_missing = time.time(), None
+    while time.time() < drain_started + 600:
         with traffic.lock, sink.lock:
-            missing = [key for key in traffic.expected if sink.delivered[key] == 0]
-        if not missing:
+            missing = sum(1 for key in traffic.expected if sink.delivered[key] == 0)
+        if missing == 0:
             break
-        time.sleep(0.5)
+        if missing != last_missing:
+            last_progress, last_missing = time.time(), missing
+        elif time.time() - last_progress > 30:
+            break
+        time.sleep(1)
+    drain_seconds = time.time() - drain_started
     server.stop()
 
     with traffic.lock, sink.lock:
@@ -592,7 +599,7 @@ def main():
         print("\nUnexpected statuses: " + ", ".join(f"{kind} {status} ×{count}" for (kind, status), count in sorted(traffic.unexpected_status.items())))
     print(f"\nSink answers: " + ", ".join(f"{kind} {count}" for kind, count in sorted(sink.requests.items())))
     print(f"\nReplies (asynchronous, through the outbox): expected {expected}, received {expected - len(lost)}, "
-          f"lost {len(lost)}, duplicated {len(duplicated)}")
+          f"lost {len(lost)}, duplicated {len(duplicated)}; the last arrived {drain_seconds:.0f} s after the traffic stopped")
     if lost or duplicated:
         by_kind = collections.Counter(key.split(":")[0] for key in lost)
         print("Lost by kind: " + ", ".join(f"{kind} {count}" for kind, count in sorted(by_kind.items())) + "; e.g. " + ", ".join(lost[:5]))
