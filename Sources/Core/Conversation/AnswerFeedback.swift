@@ -7,10 +7,12 @@ public enum AnswerFeedback {
     /// How long after an answer a typed vote still rates it.
     public static let typedVoteWindow: TimeInterval = 24 * 3600
 
-    /// A new id for an answer given (16 hex digits), carried by its buttons and kept in the question log.
-    public static func makeAnswerID() -> String {
-        String(format: "%016llx", UInt64.random(in: 0...UInt64.max))
-    }
+    /// A new id for an answer given (16 random hex digits, like a request id), carried by its buttons
+    /// and kept in the question log.
+    public static func makeAnswerID() -> String { RequestID.make() }
+
+    /// The reply to a vote on an answer the store does not have (any more).
+    public static let unknownAnswer = "That answer is too old to rate now."
 
     /// The vote a whole message casts: true for helpful, false for not helpful, nil for anything else.
     public static func typedVote(_ text: String) -> Bool? {

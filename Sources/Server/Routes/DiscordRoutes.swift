@@ -84,7 +84,7 @@ struct DiscordRoutes: Sendable {
             let learner = Learner(platform: "discord", team: context.guild, user: context.user)
             return await respond(context) {
                 let vote = try await store.recordAnswerVote(answerID: answerID, learner: learner, helpful: helpful, at: now())
-                let text = vote == .unknownAnswer ? "That answer is too old to rate now." : AnswerFeedback.thanks(helpful: helpful)
+                let text = vote == .unknownAnswer ? AnswerFeedback.unknownAnswer : AnswerFeedback.thanks(helpful: helpful)
                 return .init(["type": 4, "data": ["content": text, "flags": 64, "allowed_mentions": ["parse": [String]()]] as [String: Any]])
             }
         case .quizRefine(let sessionID, let position, let easy, let context):

@@ -113,7 +113,7 @@ struct MattermostRoutes: Sendable {
                 let learner = Learner(platform: "mattermost", team: vote.team, user: vote.user)
                 do {
                     let result = try await store.recordAnswerVote(answerID: vote.answerID, learner: learner, helpful: vote.helpful, at: now())
-                    let text = result == .unknownAnswer ? "That answer is too old to rate now." : AnswerFeedback.thanks(helpful: vote.helpful)
+                    let text = result == .unknownAnswer ? AnswerFeedback.unknownAnswer : AnswerFeedback.thanks(helpful: vote.helpful)
                     return HTTPReply.json(.ok, Mattermost.ephemeral(text))
                 } catch {
                     return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")

@@ -277,7 +277,7 @@ struct SlackRoutes: Sendable {
             logger.error("store failed", metadata: ["error": "\(error)"])
             return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
         }
-        let text = vote == .unknownAnswer ? "That answer is too old to rate now." : AnswerFeedback.thanks(helpful: helpful)
+        let text = vote == .unknownAnswer ? AnswerFeedback.unknownAnswer : AnswerFeedback.thanks(helpful: helpful)
         await outbox.enqueue(SlackReplyEncoder.responseURLText(text, responseURL: responseURL), platform: "slack")
         return HTTPReply.empty()
     }
