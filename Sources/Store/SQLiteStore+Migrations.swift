@@ -228,6 +228,13 @@ extension SQLiteStore {
                 t.primaryKey(["answer_id", "learner"])
             }
         }
+        migrator.registerMigration("v15: gap cluster decisions") { db in
+            try db.create(table: "gap_status") { t in
+                t.primaryKey("key", .text)
+                t.column("status", .text).notNull()
+                t.column("at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -207,6 +207,36 @@ public final class SQLiteStore: AssistantStore {
         }
     }
 
+    public func unansweredQuestions(since date: Date, limit: Int) async throws -> [QuestionLogEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM question_log WHERE outcome IN ('unknown', 'choice') AND asked_at >= ? ORDER BY asked_at, id LIMIT ?",
+                arguments: [date, max(0, limit)]
+            ).map(Self.entry)
+        }
+    }
+
+    public func gapStatuses() async throws -> [String: GapStatus] {
+        try await writer.read { db in
+            var statuses: [String: GapStatus] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, status FROM gap_status") {
+                if let status = GapStatus(rawValue: row["status"]) { statuses[row["key"]] = status }
+            }
+            return statuses
+        }
+    }
+
+    public func setGapStatus(_ status: GapStatus, key: String, at date: Date) async throws {
+        try await writer.write { db in
+            if status == .open {
+                try db.execute(sql: "DELETE FROM gap_status WHERE key = ?", arguments: [key])
+            } else {
+                try db.execute(sql: "INSERT OR REPLACE INTO gap_status (key, status, at) VALUES (?, ?, ?)", arguments: [key, status.rawValue, date])
+            }
+        }
+    }
+
     public func checkWritable(at date: Date) async throws {
         try await writer.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO heartbeat (id, at) VALUES (1, ?)", arguments: [date])

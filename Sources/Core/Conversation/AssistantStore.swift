@@ -21,6 +21,12 @@ public protocol AssistantStore: Sendable {
     func latestAnswer(for learner: Learner, since: Date) async throws -> String?
     /// Votes on answers so far: helpful and not helpful.
     func answerVoteCounts() async throws -> (helpful: Int, notHelpful: Int)
+    /// Questions asked since `since` that were not answered outright ("no nugget yet", or a "did you
+    /// mean"), oldest first, at most `limit`: the content gaps.
+    func unansweredQuestions(since: Date, limit: Int) async throws -> [QuestionLogEntry]
+    /// What the learning team decided about gap clusters, by cluster key.
+    func gapStatuses() async throws -> [String: GapStatus]
+    func setGapStatus(_ status: GapStatus, key: String, at: Date) async throws
 
     /// Counts an attempt at handling an inbound event, before handling it, in its own transaction:
     /// an event that made the server fail or crash `EventAdmission.maximumAttempts` times is set

@@ -30,6 +30,11 @@ public struct GapCluster: Sendable, Hashable {
     }
 }
 
+/// The learning team's decision on a gap cluster: a nugget now covers it, or it is out of scope.
+public enum GapStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    case open, done, ignored
+}
+
 public enum GapClustering {
     public static func clusters(_ entries: [QuestionLogEntry], analyzer: TextAnalyzer, similarity: Double = 0.35) -> [GapCluster] {
         let ordered = entries.sorted { $0.askedAt < $1.askedAt }
