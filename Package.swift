@@ -9,6 +9,7 @@
 //   FlowLearnPoster    the only module that imports libcurl (CCurl)
 //   FlowLearnStore     the only module that knows SQL (GRDB over SQLite)
 //   FlowLearnConfig    the configuration file: its definitions, defaults, loader and checks
+//   FlowLearnWebConsole the learning team's web console under /console (pages, sign-in, CSV)
 //   FlowLearnServer    composition root: configuration, Hummingbird routes, services
 //   flowlearn          the command-line tool
 import PackageDescription
@@ -35,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -148,9 +151,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FlowLearnWebConsole",
+            dependencies: [
+                "FlowLearnCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/WebConsole",
+            swiftSettings: strict
+        ),
+        .target(
             name: "FlowLearnServer",
             dependencies: [
-                "FlowLearnConfig", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore", "FlowLearnEncoder",
+                "FlowLearnWebConsole", "FlowLearnConfig", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore", "FlowLearnEncoder",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -162,6 +178,7 @@ let package = Package(
             name: "flowlearn",
             dependencies: [
                 "FlowLearnConfig", "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer", "FlowLearnStore", "FlowLearnPoster", "FlowLearnEncoder",
+                "FlowLearnWebConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/flowlearn",
@@ -226,7 +243,7 @@ let package = Package(
         .testTarget(
             name: "FlowLearnServerTests",
             dependencies: [
-                "FlowLearnConfig", "FlowLearnServer", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnConfig", "FlowLearnServer", "FlowLearnWebConsole", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnPoster", "FlowLearnStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -11,7 +11,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ALLOWLIST = ROOT / "scripts" / "trap-allowlist.txt"
-TRAP = re.compile(r"try!|as!|fatalError\(|[\]\w)]!(?=[\].,) ]|$)")
+TRAP = re.compile(r"try!|as!|fatalError\(|[\]\w)]!(?=[\].,):} ]|$)")
 STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 

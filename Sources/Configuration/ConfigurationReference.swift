@@ -134,6 +134,14 @@ public enum ConfigurationReference {
             key("actionSecretEnv", "environment variable holding the secret that signs button contexts (derived from the command tokens when unset)"),
             key("incomingWebhookEnv", "environment variable holding the incoming webhook URL (nudges)"),
         ]),
+        Section(name: "console", summary: "The learning team's web console under `/console` (docs/console.md).", keys: [
+            key("usersFile", "file of console users and bcrypt password hashes, written by `flowlearn console add-user`; `\"\"` turns the console off"),
+            key("sessionKeyEnv", "environment variable holding the key that signs session cookies (any long random text); unset, a random key is made at start and sign-ins end at a restart"),
+            key("sessionHours", "how long a sign-in lasts (1–720)"),
+            key("secureCookie", "mark session cookies `Secure` (HTTPS only; browsers also send them to http://localhost); `false` only to reach the console over plain HTTP from another host"),
+            key("showPeopleNames", "the People page lists people's platform ids; `false` shows counts only"),
+            key("loginAttempts", "failed sign-ins allowed per name and per client address in 15 minutes, then 429 until the window passes (1–100)"),
+        ]),
         Section(name: "poster", summary: "The libcurl poster that sends every reply and nudge.", keys: [
             key("timeoutSeconds", "whole-transfer timeout per attempt"),
             key("connectTimeoutSeconds", "connect timeout"),

@@ -15,6 +15,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public var teams = TeamsSection()
     public var discord = DiscordSection()
     public var mattermost = MattermostSection()
+    public var console = ConsoleSection()
     public var poster = PosterSettings()
     public var log = LogSection()
 
@@ -192,6 +193,24 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         public var actionSecretEnv = "MATTERMOST_ACTION_SECRET"
         /// Channel nudges: environment variable holding an incoming-webhook URL.
         public var incomingWebhookEnv = "MATTERMOST_INCOMING_WEBHOOK_URL"
+    }
+
+    public struct ConsoleSection: Sendable, Codable, Equatable {
+        /// File of console users and their bcrypt password hashes (`flowlearn console add-user`),
+        /// relative to the configuration file; empty turns the console off.
+        public var usersFile = ""
+        /// Environment variable with the key that signs session cookies; unset, a random key is made
+        /// at start (sign-ins then end when the server restarts).
+        public var sessionKeyEnv = "FLOWLEARN_CONSOLE_SESSION_KEY"
+        /// A sign-in lasts this long.
+        public var sessionHours = 12
+        /// Mark cookies `Secure` (sent over HTTPS only); turn off only to reach the console over plain
+        /// HTTP on another host than localhost.
+        public var secureCookie = true
+        /// Show people's platform ids on the People page (else counts only).
+        public var showPeopleNames = false
+        /// Failed sign-ins allowed per name and per client address in 15 minutes; then 429.
+        public var loginAttempts = 5
     }
 
     public struct LogSection: Sendable, Codable, Equatable {

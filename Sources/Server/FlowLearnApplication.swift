@@ -8,6 +8,7 @@ import FlowLearnTeams
 import FlowLearnPoster
 import FlowLearnSlack
 import FlowLearnStore
+import FlowLearnWebConsole
 import Foundation
 import Hummingbird
 import Logging
@@ -118,7 +119,7 @@ public enum FlowLearnApplication {
                 logger: Logger(label: "flowlearn.nudges")))
         }
 
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: FlowLearnRequestContext.self)
         let metrics = HTTPMetrics()
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware(metrics: metrics))
@@ -166,6 +167,9 @@ public enum FlowLearnApplication {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
+        if !configuration.console.usersFile.isEmpty {
+            try webConsole(setup, store: store, content: content).register(on: router) { $0.clientAddress }
         }
         if configuration.slack.enabled {
             slackRoutes(setup, content: content, store: store, outbox: outbox, poster: poster).register(on: router)
@@ -226,6 +230,32 @@ public enum FlowLearnApplication {
                 logger.info("serving", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             },
             logger: logger)
+    }
+
+    /// The learning team's web console, as configured (`console.*`).
+    static func webConsole(_ setup: ApplicationSetup, store: any LearningStore, content: ContentLibrary) throws -> WebConsole {
+        let console = setup.configuration.console
+        let logger = Logger(label: "flowlearn.console")
+        let usersFile = setup.resolve(console.usersFile)
+        do {
+            let users = try ConsoleUsers.load(path: usersFile)
+            logger.info("console on at /console", metadata: ["users": "\(users.names.count)", "file": "\(usersFile)"])
+        } catch {
+            logger.warning("console on, but no one can sign in yet", metadata: ["problem": "\(error)"])
+        }
+        let signer: SessionSigner
+        if let secret = setup.environment[console.sessionKeyEnv], !secret.isEmpty {
+            signer = SessionSigner(secret: secret)
+        } else {
+            signer = SessionSigner()
+            logger.notice("console sessions are signed with a key made at start: sign-ins end when the server restarts", metadata: ["variable": "\(console.sessionKeyEnv)"])
+        }
+        return try WebConsole(
+            settings: WebConsole.Settings(
+                usersFile: usersFile, sessionLifetime: Double(console.sessionHours) * 3600, secureCookie: console.secureCookie,
+                showPeopleNames: console.showPeopleNames, language: setup.configuration.matcher.language,
+                staleAfterDays: setup.configuration.content.staleAfterDays, leechLapses: setup.configuration.quiz.leechLapses),
+            store: store, content: content, signer: signer, throttle: LoginThrottle(limit: console.loginAttempts), now: setup.now, logger: logger)
     }
 
     /// The Matrix application service as configured, with its tokens from the environment.

@@ -24,7 +24,7 @@ struct DiscordRoutes: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<FlowLearnRequestContext>) {
         router.post(RouterPath(settings.path)) { request, _ in await interaction(request) }
     }
 

@@ -20,7 +20,7 @@ struct MatrixRoutes: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<FlowLearnRequestContext>) {
         for prefix in ["/_matrix/app/v1", ""] {
             router.put(RouterPath("\(prefix)/transactions/:txnId")) { request, context in
                 await transaction(request, txnID: context.parameters.get("txnId") ?? "")

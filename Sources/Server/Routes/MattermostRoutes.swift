@@ -21,7 +21,7 @@ struct MattermostRoutes: Sendable {
 
     var actionURL: String { settings.publicURL.trimmingSuffix("/") + settings.actionsPath }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<FlowLearnRequestContext>) {
         router.post(RouterPath(settings.commandsPath)) { request, _ in await command(request) }
         router.post(RouterPath(settings.outgoingPath)) { request, _ in await outgoing(request) }
         router.post(RouterPath(settings.actionsPath)) { request, _ in await action(request) }

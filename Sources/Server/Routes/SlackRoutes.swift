@@ -30,7 +30,7 @@ struct SlackRoutes: Sendable {
         case refused(Response)
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<FlowLearnRequestContext>) {
         router.post(RouterPath(settings.eventsPath)) { request, _ in await events(request) }
         router.post(RouterPath(settings.commandsPath)) { request, _ in await command(request) }
         router.post(RouterPath(settings.interactionsPath)) { request, _ in await interaction(request) }

@@ -16,7 +16,7 @@ struct TeamsRoutes: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<FlowLearnRequestContext>) {
         router.post(RouterPath(path)) { request, _ in await message(request) }
     }
 

@@ -59,9 +59,7 @@ public final class ContentLibrary: Service, Sendable {
                     "platform": "\(message.conversation.platform)", "characters": "\(length)", "matched_characters": "\(Matcher.maximumQuestionLength)",
                 ])
         }
-        var response = await withCheckedContinuation { continuation in
-            matching.addOperation { continuation.resume(returning: assistant.respond(to: message, command: command)) }
-        }
+        var response = await onMatchingQueue { assistant.respond(to: message, command: command) }
         if let log = response.log, log.outcome == .answered, let nuggetID = log.nuggetID {
             response.log?.answerID = AnswerFeedback.makeAnswerID()
             if quizSettings.reviewAskedNuggets {
@@ -69,6 +67,13 @@ public final class ContentLibrary: Service, Sendable {
             }
         }
         return response
+    }
+
+    /// Runs matcher work on the matching queue and waits for its result.
+    func onMatchingQueue<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async -> Result {
+        await withCheckedContinuation { continuation in
+            matching.addOperation { continuation.resume(returning: work()) }
+        }
     }
 
     /// The assistant serving now.
