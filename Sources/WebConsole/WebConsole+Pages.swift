@@ -30,12 +30,19 @@ extension WebConsole {
         return (rows, entries.count)
     }
 
+    /// A cluster's heaviest terms as people wrote them ("parking", not the stem "park").
+    static func label(_ cluster: GapCluster, analyzer: TextAnalyzer) -> String {
+        let words = cluster.samples.flatMap(analyzer.words)
+        return cluster.terms.prefix(3).map { term in words.first { analyzer.stemmer.stem($0) == term } ?? term }.joined(separator: " · ")
+    }
+
     func gapsContext(days: Int, all: Bool, session: ConsoleSession) async throws -> [String: Any] {
         let (rows, questions) = try await gapRows(days: days, all: all)
+        let analyzer = try TextAnalyzer(language: settings.language)
         let clusters = rows.enumerated().map { index, row -> [String: Any] in
             let cluster = row.cluster
             return [
-                "key": cluster.key, "anchor": "\(index + 1)", "label": cluster.terms.prefix(3).joined(separator: " · "),
+                "key": cluster.key, "anchor": "\(index + 1)", "label": Self.label(cluster, analyzer: analyzer),
                 "status": row.status.rawValue, "isOpen": row.status == .open, "count": cluster.count, "people": cluster.people,
                 "first": ConsoleRenderer.day(cluster.firstAsked), "last": ConsoleRenderer.day(cluster.lastAsked), "samples": cluster.samples,
                 "hasNearest": !cluster.nearestNuggets.isEmpty,

@@ -125,14 +125,15 @@ public struct WebConsole: Sendable {
     // MARK: - Responses
 
     /// Headers on every console response: a strict Content-Security-Policy (no scripts at all, styles
-    /// from the console's own sheet, forms only to itself, never framed), no caching, no referrer.
+    /// from the console's own sheet, forms only to itself, never framed), no caching, and referrers
+    /// only within the console (`no-referrer` would make browsers send `Origin: null` with its forms).
     static let securityHeaders: HTTPFields = {
         var fields: HTTPFields = [
             .contentSecurityPolicy:
                 "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             .cacheControl: "no-store",
         ]
-        for (name, value) in [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer")] {
+        for (name, value) in [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")] {
             if let field = HTTPField.Name(name) { fields[field] = value }
         }
         return fields

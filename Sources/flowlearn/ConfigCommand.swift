@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowLearnConfig
 import FlowLearnCore
 import FlowLearnServer
+import FlowLearnWebConsole
 import Foundation
 
 /// `flowlearn config …`: the configuration file.
@@ -94,6 +95,25 @@ struct ConfigCommand: AsyncParsableCommand {
                 }
                 for (variable, effect) in platform.optionalMissing { line += "; \(variable) not set: \(effect)" }
                 if platform.ready && platform.optionalMissing.isEmpty { line += ", secrets set" }
+                print(line)
+            }
+            if configuration.console.usersFile.isEmpty {
+                print("console: off (console.usersFile is empty)")
+            } else {
+                let file = setup.resolve(configuration.console.usersFile)
+                var line = "console: on at /console"
+                if FileManager.default.fileExists(atPath: file) {
+                    do {
+                        line += "; \(try ConsoleUsers.load(path: file).names.count) user(s) in \(file)"
+                    } catch {
+                        report("console: \(error)", error: true)
+                    }
+                } else {
+                    line += "; \(file) does not exist yet: no one can sign in (flowlearn console add-user NAME)"
+                }
+                if (environment[configuration.console.sessionKeyEnv] ?? "").isEmpty {
+                    line += "; \(configuration.console.sessionKeyEnv) not set: sign-ins end when the server restarts"
+                }
                 print(line)
             }
             if errors > 0 {
