@@ -332,7 +332,8 @@ def main():
                 return 0
             with open(lrs_file, "rb") as f:
                 return sum(1 for _ in f)
-        wait_until("the first statements at the LRS", lambda: stored_lines() >= 8, 60, 0.01)
+        # Past the first group of confirmations (25), so the restart finds rows both confirmed and not.
+        wait_until("the first statements at the LRS", lambda: stored_lines() >= 30, 60, 0.01)
         processes["flowlearn"].send_signal(signal.SIGKILL)
         processes["flowlearn"].wait(timeout=10)
         at_kill = stored_lines()
