@@ -43,6 +43,26 @@ struct XAPIOutboxTests {
         return CurlPoster(settings: settings, logger: TestServer.logger)
     }
 
+    @Test func theBlockIsOffByDefaultAndNeedsAnActivityBaseAndNoCredentialsInTheURL() throws {
+        func key(_ json: String) -> String? {
+            do {
+                _ = try ConfigurationLoader.parse(Data(json.utf8), file: "test.json")
+                return nil
+            } catch {
+                return error.key
+            }
+        }
+        #expect(try ConfigurationLoader.parse(Data("{}".utf8), file: "test.json").xapi.enabled == false)
+        #expect(key(#"{"xapi": {"endpoint": "https://lrs.example.com/xAPI"}}"#) == "xapi.activityBase")
+        #expect(key(#"{"xapi": {"endpoint": "https://u:p@lrs.example.com/xAPI", "activityBase": "https://l.example.com/f"}}"#) == "xapi.endpoint")
+        #expect(key(#"{"xapi": {"endpoint": "lrs.example.com", "activityBase": "https://l.example.com/f"}}"#) == "xapi.endpoint")
+        let good = #"{"xapi": {"endpoint": "https://lrs.example.com/xAPI", "activityBase": "https://l.example.com/f"}}"#
+        #expect(key(good) == nil)
+        let configuration = try ConfigurationLoader.parse(Data(good.utf8), file: "test.json")
+        #expect(PlatformReadiness.xapi(configuration, environment: ["XAPI_KEY": "k"]).missing == ["XAPI_SECRET"])
+        #expect(PlatformReadiness.xapi(configuration, environment: ["XAPI_KEY": "k", "XAPI_SECRET": "s"]).ready)
+    }
+
     @Test func recordsAreKeptOnlyWhenOnWithTheRowTheyDescribeAndForgottenWithThePerson() async throws {
         let store = try SQLiteStore.inMemory()
         try await Self.ask(store, Self.alice, answered: true)
