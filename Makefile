@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= config.example.json
 
-.PHONY: run test build deps test-deps lint bench clean matrix-e2e console-browser fuzz
+.PHONY: run test build deps test-deps lint bench clean matrix-e2e console-browser xapi-e2e fuzz
 
 ## Install missing system packages, build (release), check $(CONFIG) and serve with it.
 run: deps
@@ -12,8 +12,9 @@ run: deps
 
 ## Install what the tests need, list the places that can trap (each must be allowlisted with its
 ## reason), build, run every test, lint the shipped content, replay the fuzz seeds and fuzz each
-## target for a second, run the Matrix end-to-end test against a real Synapse on loopback, and drive
-## the web console in headless Chromium (screenshots in .build/console-screenshots/).
+## target for a second, run the Matrix end-to-end test against a real Synapse on loopback, the xAPI
+## one against a real learning record store (Ralph) with a kill -9 during delivery, and drive the web
+## console in headless Chromium (screenshots in .build/console-screenshots/).
 test: test-deps
 	python3 scripts/check-traps.py
 	$(SWIFT) build --build-tests
@@ -22,6 +23,7 @@ test: test-deps
 	for target in $$(.build/debug/FlowLearnFuzz --list); do .build/debug/FlowLearnFuzz $$target --seeds Tests/Fuzz/Corpus/$$target || exit 1; done
 	scripts/fuzz.sh --seconds 1
 	.build-venv/bin/python scripts/matrix-e2e.py --flowlearn .build/debug/flowlearn --python .build-venv/bin/python
+	.build-venv-lrs/bin/python scripts/xapi-e2e.py --flowlearn .build/debug/flowlearn --python .build-venv-lrs/bin/python
 	.build-venv/bin/python scripts/console-browser-test.py --flowlearn .build/debug/flowlearn
 
 build: deps
@@ -52,6 +54,10 @@ matrix-e2e: test-deps
 ## Only the console's browser test (after a build).
 console-browser: test-deps
 	.build-venv/bin/python scripts/console-browser-test.py --flowlearn .build/debug/flowlearn
+
+## Only the xAPI end-to-end test (after a build).
+xapi-e2e: test-deps
+	.build-venv-lrs/bin/python scripts/xapi-e2e.py --flowlearn .build/debug/flowlearn --python .build-venv-lrs/bin/python
 
 clean:
 	rm -rf .build

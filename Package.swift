@@ -5,6 +5,7 @@
 //   FlowLearnCore      pure logic: content, keyword index, matcher, assistant (no HTTP, curl, SQL)
 //   FlowLearnSlack     Slack adapter: verify, decode, encode (no I/O)
 //   FlowLearnConsole   console adapter for `flowlearn chat`
+//   FlowLearnXAPI      xAPI statements for a learning record store: build, identify (UUIDv5), encode (no I/O)
 //   FlowLearnEncoder   the MiniLM sentence encoder; the only module that imports BLAS (CBLAS)
 //   FlowLearnPoster    the only module that imports libcurl (CCurl)
 //   FlowLearnStore     the only module that knows SQL (GRDB over SQLite)
@@ -120,6 +121,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FlowLearnXAPI",
+            dependencies: [
+                "FlowLearnCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Adapters/XAPI",
+            swiftSettings: strict
+        ),
+        .target(
             name: "FlowLearnConsole",
             dependencies: ["FlowLearnCore"],
             path: "Sources/Adapters/Console",
@@ -166,7 +176,7 @@ let package = Package(
         .target(
             name: "FlowLearnServer",
             dependencies: [
-                "FlowLearnWebConsole", "FlowLearnConfig", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore", "FlowLearnEncoder",
+                "FlowLearnWebConsole", "FlowLearnConfig", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore", "FlowLearnEncoder", "FlowLearnXAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -243,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "FlowLearnServerTests",
             dependencies: [
-                "FlowLearnConfig", "FlowLearnServer", "FlowLearnWebConsole", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnPoster", "FlowLearnStore",
+                "FlowLearnConfig", "FlowLearnServer", "FlowLearnWebConsole", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnPoster", "FlowLearnStore", "FlowLearnXAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

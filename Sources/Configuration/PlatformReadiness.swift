@@ -23,6 +23,13 @@ public struct PlatformReadiness: Sendable, Hashable {
         hasher.combine(missing)
     }
 
+    /// The xAPI block: on when it names an endpoint; without its key and secret, statements wait in
+    /// the outbox (nothing is lost, the server still answers chat, so this does not fail `/readyz`).
+    public static func xapi(_ c: FlowLearnConfiguration, environment: [String: String]) -> PlatformReadiness {
+        let missing = [c.xapi.keyEnv, c.xapi.secretEnv].filter { (environment[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
+        return PlatformReadiness(platform: "xapi", enabled: c.xapi.enabled, missing: missing, optionalMissing: [])
+    }
+
     public static func report(_ c: FlowLearnConfiguration, environment: [String: String]) -> [PlatformReadiness] {
         func absent(_ name: String) -> Bool { (environment[name] ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
         func needs(_ names: [String]) -> [String] { names.filter(absent) }

@@ -9,6 +9,7 @@ import FlowLearnPoster
 import FlowLearnSlack
 import FlowLearnStore
 import FlowLearnWebConsole
+import FlowLearnXAPI
 import Foundation
 import Hummingbird
 import Logging
@@ -119,6 +120,23 @@ public enum FlowLearnApplication {
                 logger: Logger(label: "flowlearn.nudges")))
         }
 
+        // xAPI: the store keeps a record beside each row a statement is made from, and the service sends them.
+        let xapi: XAPIService? = configuration.xapi.enabled
+            ? XAPIService(
+                store: store, poster: poster, builder: XAPIService.builder(configuration.xapi, content: content), settings: configuration.xapi,
+                environment: setup.environment, logger: Logger(label: "flowlearn.xapi"))
+            : nil
+        if let service = xapi {
+            store.keepLearningRecords(true)
+            services.append(service)
+            if !service.missingVariables.isEmpty {
+                logger.warning(
+                    "xAPI statements wait in the outbox until the LRS key and secret are set",
+                    metadata: ["variables": "\(service.missingVariables.joined(separator: ", "))"])
+            }
+        }
+        let xapiReadiness = PlatformReadiness.xapi(configuration, environment: setup.environment)
+
         let router = Router(context: FlowLearnRequestContext.self)
         let metrics = HTTPMetrics()
         router.add(middleware: RequestIDMiddleware())
@@ -148,8 +166,11 @@ public enum FlowLearnApplication {
                 platformStates[platform.platform] = platform.ready ? "ready" : "missing " + platform.missing.joined(separator: ", ")
                 if !platform.ready { problems.append("\(platform.platform): missing \(platform.missing.joined(separator: ", "))") }
             }
+            // Missing LRS secrets do not stop chat (statements wait in the outbox): said, not failed.
+            let xapiState = !xapiReadiness.enabled ? "off" : xapiReadiness.missing.isEmpty ? "ready" : "missing " + xapiReadiness.missing.joined(separator: ", ")
             let object: [String: Any] = [
                 "ready": problems.isEmpty, "nuggets": nuggets, "store": storeState, "platforms": platformStates, "problems": problems,
+                "xapi": xapiState,
             ]
             let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
             return Response(
@@ -163,7 +184,8 @@ public enum FlowLearnApplication {
                     status: .unauthorized, headers: [.wwwAuthenticate: "Bearer", .contentType: "text/plain; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(string: "/metrics needs Authorization: Bearer <token>\n")))
             }
-            let page = await MetricsPage.render(http: metrics, matcher: content.assistant.matcher, store: store) + retention.exposition()
+            var page = await MetricsPage.render(http: metrics, matcher: content.assistant.matcher, store: store) + retention.exposition()
+            if let xapi { page += await xapi.exposition() }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))

@@ -235,6 +235,21 @@ extension SQLiteStore {
                 t.column("at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v16: xAPI outbox") { db in
+            // Learning records (xAPI statements to be), written in the transaction of the row they
+            // describe; delivered rows are deleted, refused ones kept aside with the reason.
+            try db.create(table: "xapi_outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("learner", .text).notNull().indexed()
+                t.column("kind", .text).notNull()
+                t.column("record", .blob).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("state", .text).notNull().defaults(to: "pending")
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("last_error", .text)
+            }
+            try db.create(index: "xapi_outbox_pending", on: "xapi_outbox", columns: ["state", "id"])
+        }
         return migrator
     }
 }

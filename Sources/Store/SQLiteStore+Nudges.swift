@@ -198,7 +198,9 @@ extension SQLiteStore: NudgeStore {
     }
 
     public func markSent(_ id: Int64, at date: Date) async throws {
+        let keeping = keepsLearningRecords
         try await writer.write { db in
+            if keeping { try Self.keepNudgeRecord(outboxID: id, sentAt: date, in: db) }
             try db.execute(
                 sql: "UPDATE nudge_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
                 arguments: [date, id])

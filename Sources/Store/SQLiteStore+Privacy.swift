@@ -19,6 +19,8 @@ extension SQLiteStore: PrivacyStore {
             ("nudge_feedback", "learner = ?", [key]),
             ("answer_feedback", "learner = ?", [key]),
             ("nudge_outbox", "recipient = ?", [key]),
+            // Statements not yet delivered to the learning record store (what it has is its own to erase).
+            ("xapi_outbox", "learner = ?", [key]),
         ]
     }
 

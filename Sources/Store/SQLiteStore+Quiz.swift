@@ -57,6 +57,7 @@ extension SQLiteStore: QuizStore {
 
     public func recordAnswer(_ answer: QuizAnswer, schedule: @escaping @Sendable (FSRSCard?) -> FSRSCard) async throws -> AnswerClaim {
         let picks = String(decoding: try JSONEncoder().encode(answer.picks), as: UTF8.self)
+        let keeping = keepsLearningRecords
         return try await committer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM quiz_answer WHERE action_id = ?", arguments: [answer.actionID]) == true {
                 return .repeatedAction
@@ -72,6 +73,7 @@ extension SQLiteStore: QuizStore {
                     answer.sessionID, answer.position, answer.questionID, answer.actionID, picks, answer.correct, answer.rating.rawValue,
                     answer.answeredAt,
                 ])
+            if keeping { try Self.keepAnswerRecord(answer, learner: session.learner, in: db) }
             let stored = try Row.fetchOne(
                 db, sql: "SELECT * FROM card WHERE learner = ? AND question_id = ?", arguments: [session.learner.key, answer.questionID]
             ).map(Self.card)

@@ -1,6 +1,7 @@
 import FlowLearnCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// The `AssistantStore` on SQLite through GRDB: the one place in FlowLearn that knows SQL.
 ///
@@ -10,6 +11,8 @@ public final class SQLiteStore: AssistantStore {
     let writer: any DatabaseWriter
     /// Batches the writes a request waits for before it is acknowledged (see `GroupCommitter`).
     let committer: GroupCommitter
+    /// Whether writes keep learning records for the xAPI outbox (`keepLearningRecords`).
+    let recordsLearning = Atomic<Bool>(false)
 
     /// Opens (creating folders and file as needed) and migrates the database at `path`.
     public init(path: String) throws {
@@ -39,12 +42,13 @@ public final class SQLiteStore: AssistantStore {
     }
 
     public func claimEvent(platform: String, eventID: String, at date: Date, logging entry: QuestionLogEntry?) async throws -> Bool {
-        try await committer.write { db in
+        let keeping = keepsLearningRecords
+        return try await committer.write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO processed_event (platform, event_id, received_at) VALUES (?, ?, ?)",
                 arguments: [platform, eventID, date])
             guard db.changesCount == 1 else { return false }
-            if let entry { try Self.insert(entry, into: db) }
+            if let entry { try Self.insert(entry, into: db, keepingRecords: keeping) }
             try db.execute(sql: "DELETE FROM event_attempt WHERE platform = ? AND event_id = ?", arguments: [platform, eventID])
             return true
         }
@@ -112,10 +116,11 @@ public final class SQLiteStore: AssistantStore {
     }
 
     public func record(_ entry: QuestionLogEntry) async throws {
-        try await committer.write { db in try Self.insert(entry, into: db) }
+        let keeping = keepsLearningRecords
+        try await committer.write { db in try Self.insert(entry, into: db, keepingRecords: keeping) }
     }
 
-    static func insert(_ entry: QuestionLogEntry, into db: Database) throws {
+    static func insert(_ entry: QuestionLogEntry, into db: Database, keepingRecords: Bool) throws {
         let candidates = String(decoding: try JSONEncoder().encode(entry.candidates), as: UTF8.self)
         try db.execute(
             sql: """
@@ -126,6 +131,7 @@ public final class SQLiteStore: AssistantStore {
                 entry.askedAt, entry.platform, entry.team, entry.user, entry.channel, entry.text, entry.outcome.rawValue,
                 entry.nuggetID, entry.confidence, candidates, entry.answerID,
             ])
+        if keepingRecords { try keepQuestionRecords(entry, id: db.lastInsertedRowID, in: db) }
         // Questions become reviews: the first time a person is given this nugget, one of its quiz
         // questions becomes a card due now (unless they have that card already).
         if let question = entry.reviewQuestionID, let nugget = entry.nuggetID {
@@ -173,7 +179,8 @@ public final class SQLiteStore: AssistantStore {
     }
 
     public func recordAnswerVote(answerID: String, learner: Learner, helpful: Bool, at date: Date) async throws -> AnswerVote {
-        try await committer.write { db in
+        let keeping = keepsLearningRecords
+        return try await committer.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM question_log WHERE answer_id = ?", arguments: [answerID]) != nil else {
                 return .unknownAnswer
             }
@@ -183,6 +190,7 @@ public final class SQLiteStore: AssistantStore {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO answer_feedback (answer_id, learner, helpful, at) VALUES (?, ?, ?, ?)",
                 arguments: [answerID, learner.key, helpful, date])
+            if keeping { try Self.keepVoteRecord(answerID: answerID, learner: learner, helpful: helpful, at: date, in: db) }
             return previous == nil ? .recorded : .changed
         }
     }

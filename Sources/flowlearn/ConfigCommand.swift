@@ -116,6 +116,14 @@ struct ConfigCommand: AsyncParsableCommand {
                 }
                 print(line)
             }
+            let xapi = PlatformReadiness.xapi(configuration, environment: environment)
+            if !xapi.enabled {
+                print("xapi: off (xapi.endpoint is empty)")
+            } else if xapi.missing.isEmpty {
+                print("xapi: on, statements to \(configuration.xapi.endpoint), key and secret set")
+            } else {
+                print("xapi: on; missing \(xapi.missing.joined(separator: ", ")): statements wait in the outbox until set")
+            }
             if errors > 0 {
                 StandardError.print("\(errors) error(s)")
                 throw ExitCode(1)

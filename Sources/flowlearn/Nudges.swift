@@ -92,6 +92,8 @@ struct Nudges: AsyncParsableCommand {
             let poster = CurlPoster(settings: context.setup.configuration.poster, logger: Logger(label: "flowlearn.poster"))
             defer { poster.shutdown() }
             let (planning, courier) = FlowLearnApplication.nudgeWorkers(context.setup, content: context.content, store: context.store, poster: poster)
+            // Nudges sent from here are xAPI statements too: kept in the outbox for `serve` to deliver.
+            context.store.keepLearningRecords(context.setup.configuration.xapi.enabled)
             let requeued = try await context.store.requeueInFlight()
             if requeued > 0 { StandardError.print("\(requeued) nudge(s) were in flight at the last stop; sending them again") }
             let (planned, added) = try await planning.planAndEnqueue(at: now)

@@ -70,7 +70,8 @@ public struct PoisonedEvent: Sendable, Hashable {
 }
 
 /// Everything FlowLearn keeps, as one store (SQLite implements all of it).
-public typealias LearningStore = AssistantStore & QuizStore & NudgeStore & RoomStore & ReplyStore & RetentionStore & PrivacyStore & InsightsStore
+public typealias LearningStore = AssistantStore & QuizStore & NudgeStore & RoomStore & ReplyStore & RetentionStore & PrivacyStore
+    & InsightsStore & LearningRecordStore
 
 /// Replies between the acknowledgement and the post, so a crash or restart does not lose them. Secret
 /// headers are not kept: the platform's credentials are added again when a kept reply is sent.
