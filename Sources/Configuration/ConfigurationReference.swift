@@ -136,11 +136,12 @@ public enum ConfigurationReference {
         ]),
         Section(name: "console", summary: "The learning team's web console under `/console` (docs/console.md).", keys: [
             key("usersFile", "file of console users and bcrypt password hashes, written by `flowlearn console add-user`; `\"\"` turns the console off"),
-            key("sessionKeyEnv", "environment variable holding the key that signs session cookies (any long random text); unset, a random key is made at start and sign-ins end at a restart"),
+            key("sessionKeyEnv", "environment variable holding the key that signs session cookies: random text of at least 32 bytes (`head -c 32 /dev/urandom | base64`); unset or shorter, a random key is made at start and sign-ins end at a restart"),
             key("sessionHours", "how long a sign-in lasts (1–720)"),
             key("secureCookie", "mark session cookies `Secure` (HTTPS only; browsers also send them to http://localhost); `false` only to reach the console over plain HTTP from another host"),
             key("showPeopleNames", "the People page lists people's platform ids; `false` shows counts only"),
             key("loginAttempts", "failed sign-ins allowed per name and per client address in 15 minutes, then 429 until the window passes (1–100)"),
+            key("trustedProxies", "IP addresses of reverse proxies in front of FlowLearn (e.g. `[\"127.0.0.1\"]` for nginx on the same host): their `X-Forwarded-For` names the client for the sign-in limit and their `X-Forwarded-Host` the host forms must come from; without it, behind a proxy every browser shares the proxy's address"),
         ]),
         Section(name: "xapi", summary: "xAPI statements to a learning record store (docs/xapi.md); off while `endpoint` is empty.", keys: [
             key("endpoint", "the LRS's xAPI endpoint, e.g. `https://lrs.example.com/xAPI` (statements are PUT to `<endpoint>/statements?statementId=…`); `\"\"` sends nothing and keeps no statements"),

@@ -212,6 +212,9 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         public var showPeopleNames = false
         /// Failed sign-ins allowed per name and per client address in 15 minutes; then 429.
         public var loginAttempts = 5
+        /// Addresses of reverse proxies in front of the server whose `X-Forwarded-For` and
+        /// `X-Forwarded-Host` headers are believed (for the sign-in limit and the forms' origin check).
+        public var trustedProxies: [String] = []
     }
 
     public struct XAPISection: Sendable, Codable, Equatable {

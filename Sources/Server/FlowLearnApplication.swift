@@ -191,7 +191,7 @@ public enum FlowLearnApplication {
                 body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         if !configuration.console.usersFile.isEmpty {
-            try webConsole(setup, store: store, content: content).register(on: router) { $0.clientAddress }
+            try webConsole(setup, store: store, content: content).register(on: router) { $0.remoteAddress?.ipAddress }
         }
         if configuration.slack.enabled {
             slackRoutes(setup, content: content, store: store, outbox: outbox, poster: poster).register(on: router)
@@ -266,17 +266,27 @@ public enum FlowLearnApplication {
             logger.warning("console on, but no one can sign in yet", metadata: ["problem": "\(error)"])
         }
         let signer: SessionSigner
-        if let secret = setup.environment[console.sessionKeyEnv], !secret.isEmpty {
-            signer = SessionSigner(secret: secret)
+        let secret = setup.environment[console.sessionKeyEnv] ?? ""
+        if let configured = SessionSigner(secret: secret) {
+            signer = configured
         } else {
             signer = SessionSigner()
-            logger.notice("console sessions are signed with a key made at start: sign-ins end when the server restarts", metadata: ["variable": "\(console.sessionKeyEnv)"])
+            if secret.isEmpty {
+                logger.notice(
+                    "console sessions are signed with a key made at start: sign-ins end when the server restarts",
+                    metadata: ["variable": "\(console.sessionKeyEnv)"])
+            } else {
+                logger.error(
+                    "the console session key is too short, so a key made at start is used instead (sign-ins end at a restart)",
+                    metadata: ["variable": "\(console.sessionKeyEnv)", "minimum_bytes": "\(SessionSigner.minimumSecretBytes)"])
+            }
         }
         return try WebConsole(
             settings: WebConsole.Settings(
                 usersFile: usersFile, sessionLifetime: Double(console.sessionHours) * 3600, secureCookie: console.secureCookie,
                 showPeopleNames: console.showPeopleNames, language: setup.configuration.matcher.language,
-                staleAfterDays: setup.configuration.content.staleAfterDays, leechLapses: setup.configuration.quiz.leechLapses),
+                staleAfterDays: setup.configuration.content.staleAfterDays, leechLapses: setup.configuration.quiz.leechLapses,
+                trustedProxies: Set(console.trustedProxies)),
             store: store, content: content, signer: signer, throttle: LoginThrottle(limit: console.loginAttempts), now: setup.now, logger: logger)
     }
 

@@ -137,7 +137,10 @@ extension SQLiteStore: InsightsStore {
                     FROM everyone GROUP BY platform, user_id ORDER BY SUM(questions) + SUM(answers) DESC, MAX(last_at) DESC LIMIT ?
                     """, arguments: [date, date, max(0, limit)]
             ).compactMap { row in
-                guard let platform: String = row["platform"], let user: String = row["user_id"], let last: Date = row["last_at"] else { return nil }
+                // A stored date that does not parse skips the row instead of trapping in the decoder.
+                guard let platform: String = row["platform"], let user: String = row["user_id"],
+                    let last = Date.fromDatabaseValue(row["last_at"] as DatabaseValue)
+                else { return nil }
                 return PersonActivity(platform: platform, user: user, questions: row["questions"] ?? 0, quizAnswers: row["answers"] ?? 0, lastSeen: last)
             }
         }

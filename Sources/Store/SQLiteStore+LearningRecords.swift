@@ -101,6 +101,31 @@ extension SQLiteStore: LearningRecordStore {
         }
     }
 
+    public func isLearningRecordPending(_ id: Int64) async throws -> Bool {
+        try await writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM xapi_outbox WHERE id = ? AND state = 'pending'", arguments: [id]) != nil
+        }
+    }
+
+    public func retryLearningRecord(_ id: Int64, reason: String, maximumAttempts: Int) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE xapi_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'",
+                arguments: [String(reason.prefix(500)), id])
+            let attempts = try Int.fetchOne(db, sql: "SELECT attempts FROM xapi_outbox WHERE id = ?", arguments: [id]) ?? 0
+            guard attempts >= max(1, maximumAttempts) else { return false }
+            try db.execute(sql: "UPDATE xapi_outbox SET state = 'rejected' WHERE id = ? AND state = 'pending'", arguments: [id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func requeueRejectedLearningRecords() async throws -> Int {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE xapi_outbox SET state = 'pending', attempts = 0 WHERE state = 'rejected'")
+            return db.changesCount
+        }
+    }
+
     public func learningRecordCounts() async throws -> (pending: Int, rejected: Int) {
         try await writer.read { db in
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_outbox WHERE state = 'pending'") ?? 0

@@ -52,7 +52,8 @@ extension SQLiteStore: PrivacyStore {
         }
     }
 
-    /// A row as JSON: text and numbers as they are, blobs in base64, dates as stored (UTC text).
+    /// A row as JSON: text and numbers as they are, blobs that hold JSON (xAPI records) as that JSON,
+    /// other blobs in base64, dates as stored (UTC text).
     private static func json(_ row: Row) -> [String: Any] {
         var object: [String: Any] = [:]
         for (column, value) in row {
@@ -61,7 +62,12 @@ extension SQLiteStore: PrivacyStore {
             case .int64(let number): object[column] = number
             case .double(let number): object[column] = number.isFinite ? number : NSNull()
             case .string(let text): object[column] = text
-            case .blob(let data): object[column] = data.base64EncodedString()
+            case .blob(let data):
+                if data.first == UInt8(ascii: "{"), let decoded = try? JSONSerialization.jsonObject(with: data) {
+                    object[column] = decoded
+                } else {
+                    object[column] = data.base64EncodedString()
+                }
             }
         }
         return object

@@ -12,6 +12,9 @@ extension SQLiteStore: RetentionStore {
             deleted[.questionLog] =
                 try await deleteInBatches(from: "question_log", where: "asked_at < ?", cutoff, batch: batch)
                 + deleteInBatches(from: "answer_feedback", where: "at < ?", cutoff, batch: batch)
+                // xAPI statements not delivered by then (the LRS long gone, or set aside) carry question
+                // text too: they age out with the question log.
+                + deleteInBatches(from: "xapi_outbox", where: "created_at < ?", cutoff, batch: batch)
         }
         if let cutoff = cutoff(policy.processedEventDays) {
             deleted[.processedEvents] =

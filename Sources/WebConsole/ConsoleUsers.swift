@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import HummingbirdBcrypt
+import Synchronization
 
 /// The people who may sign in to the console: a text file of `name:bcrypt-hash` lines (comments
 /// start with `#`), written by `flowlearn console add-user`, named by `console.usersFile`.
@@ -40,6 +42,15 @@ public struct ConsoleUsers: Sendable {
     }
 
     public var names: [String] { hashes.keys.sorted() }
+
+    /// A short fingerprint of a user's password hash (nil for an unknown name): kept in the session,
+    /// so a new password or a removed user ends the sessions already open.
+    public func fingerprint(of name: String) -> String? {
+        hashes[name].map { Data(SHA256.hash(data: Data($0.utf8)).prefix(8)).base64URL }
+    }
+
+    /// Whether a name could be a user's at all (checked before anything costly).
+    public static func isPlausibleName(_ name: String) -> Bool { nameProblem(name) == nil }
 
     /// Whether the password is this user's. Slow on purpose (bcrypt); an unknown name costs the same
     /// as a known one, so the time taken does not tell which names exist.
@@ -90,6 +101,28 @@ public struct ConsoleUsers: Sendable {
 
     /// A hash of nothing anyone knows, checked for unknown names (cost 12 like real entries).
     static let decoy = "$2b$12$C6UzMDM.H6dfI/f/IKxGhuJ5SHl8B2kMzJGB7Bq8cmlbGGSGBvCXy"
+}
+
+/// The users file as last read, read again when its size or modification time changes: every
+/// signed-in request checks its session against it, so this must be cheap.
+public final class ConsoleUsersFile: Sendable {
+    let path: String
+    private let cached = Mutex<(stamp: [Int], users: ConsoleUsers)?>(nil)
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The users, or why the file cannot be used.
+    public func current() throws(ConsoleUsersError) -> ConsoleUsers {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let stamp = [Int(attributes?[.size] as? UInt64 ?? 0), Int((modified * 1_000).rounded()), (attributes?[.systemFileNumber] as? Int) ?? 0]
+        if let cached = cached.withLock({ $0 }), cached.stamp == stamp { return cached.users }
+        let users = try ConsoleUsers.load(path: path)
+        cached.withLock { $0 = (stamp, users) }
+        return users
+    }
 }
 
 /// A problem with the console users file, naming the file and line.

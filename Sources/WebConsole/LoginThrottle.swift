@@ -16,8 +16,10 @@ public final class LoginThrottle: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Seconds to wait before any of these keys may try again, nil when none is blocked.
-    public func retryAfter(_ keys: [String], now: Date) -> TimeInterval? {
+    /// Reserves an attempt for these keys: nil when allowed (the attempt counts as a failure until
+    /// `succeeded` takes it back, so attempts running at the same time cannot get past the limit),
+    /// else the seconds to wait.
+    public func reserve(_ keys: [String], now: Date) -> TimeInterval? {
         failures.withLock { failures in
             var wait: TimeInterval?
             for key in keys {
@@ -27,43 +29,76 @@ public final class LoginThrottle: Sendable {
                     wait = max(wait ?? 0, window - now.timeIntervalSince(oldest))
                 }
             }
+            if let wait { return max(1, wait.rounded(.up)) }
+            Self.record(keys, at: now, in: &failures, limit: limit, window: window, capacity: capacity)
+            return nil
+        }
+    }
+
+    /// Whether a reservation would be refused now (for tests and the sign-in page).
+    public func retryAfter(_ keys: [String], now: Date) -> TimeInterval? {
+        failures.withLock { failures in
+            var wait: TimeInterval?
+            for key in keys {
+                let recent = (failures[key] ?? []).filter { now.timeIntervalSince($0) < window }
+                if recent.count >= limit, let oldest = recent.first { wait = max(wait ?? 0, window - now.timeIntervalSince(oldest)) }
+            }
             return wait.map { max(1, $0.rounded(.up)) }
         }
     }
 
     public func recordFailure(_ keys: [String], now: Date) {
+        failures.withLock { Self.record(keys, at: now, in: &$0, limit: limit, window: window, capacity: capacity) }
+    }
+
+    /// The reserved attempt succeeded: it no longer counts against the address, and the name's
+    /// failures are forgotten.
+    public func succeeded(name: String, client: String, reservedAt: Date) {
         failures.withLock { failures in
-            if failures.count >= capacity {
-                failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
-                // Still full (a flood of distinct keys): forget the keys whose last failure is oldest.
-                if failures.count >= capacity {
-                    let keep = failures.sorted { ($0.value.last ?? .distantPast) > ($1.value.last ?? .distantPast) }.prefix(capacity / 2)
-                    failures = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
-                }
-            }
-            for key in keys {
-                var list = (failures[key] ?? []).filter { now.timeIntervalSince($0) < window }
-                list.append(now)
-                failures[key] = Array(list.suffix(limit))
+            failures.removeValue(forKey: name)
+            if var list = failures[client], let index = list.lastIndex(of: reservedAt) {
+                list.remove(at: index)
+                failures[client] = list.isEmpty ? nil : list
             }
         }
     }
 
-    public func recordSuccess(_ key: String) {
-        _ = failures.withLock { $0.removeValue(forKey: key) }
+    private static func record(_ keys: [String], at now: Date, in failures: inout [String: [Date]], limit: Int, window: TimeInterval, capacity: Int) {
+        if failures.count >= capacity {
+            failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
+            // Still full (a flood of distinct keys): forget the keys whose last failure is oldest.
+            if failures.count >= capacity {
+                let keep = failures.sorted { ($0.value.last ?? .distantPast) > ($1.value.last ?? .distantPast) }.prefix(capacity / 2)
+                failures = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+            }
+        }
+        for key in keys {
+            var list = (failures[key] ?? []).filter { now.timeIntervalSince($0) < window }
+            list.append(now)
+            failures[key] = Array(list.suffix(limit))
+        }
     }
 }
 
-/// Sessions signed out before they expire: their cookies are refused until then. Kept in memory,
-/// so a restart forgets them (docs/console.md says so; a new `sessionKeyEnv` ends every session).
+/// Sessions signed out before they expire, and sign-in forms already used: their cookies are refused
+/// until they would have expired. Kept in memory, so a restart forgets them (docs/console.md says so;
+/// a new `sessionKeyEnv` ends every session). At most `capacity` are kept; past that, the ones that
+/// expire soonest are forgotten first.
 public final class SessionRevocations: Sendable {
+    let capacity: Int
     private let revoked = Mutex<[String: Date]>([:])
 
-    public init() {}
+    public init(capacity: Int = .max) {
+        self.capacity = max(1, capacity)
+    }
 
     public func revoke(_ session: ConsoleSession, now: Date) {
         revoked.withLock { revoked in
-            revoked = revoked.filter { $0.value > now }
+            if revoked.count >= capacity { revoked = revoked.filter { $0.value > now } }
+            if revoked.count >= capacity {
+                let keep = revoked.sorted { $0.value > $1.value }.prefix(capacity / 2)
+                revoked = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+            }
             revoked[session.id] = session.expires
         }
     }

@@ -5,6 +5,8 @@ import Foundation
 /// download always matches the page.
 extension WebConsole {
     static let allowedDays = [7, 30, 90, 365]
+    /// Where the console's heavier computations run, one at a time.
+    static let work = DispatchQueue(label: "flowlearn-console", qos: .utility)
 
     static func days(_ request: [String: String]) -> Int {
         Int(request["days"] ?? "").flatMap { allowedDays.contains($0) ? $0 : nil } ?? 30
@@ -23,7 +25,12 @@ extension WebConsole {
         let entries = try await store.unansweredQuestions(since: since(days: days), limit: 100_000)
         let analyzer = try TextAnalyzer(language: settings.language)
         let statuses = try await store.gapStatuses()
-        let rows = GapClustering.clusters(entries, analyzer: analyzer).compactMap { cluster -> GapRow? in
+        // Clustering a long period takes a while: on the console's own queue, one at a time, so it
+        // never holds up Swift's task pool that the chat webhooks run on.
+        let clusters = await withCheckedContinuation { continuation in
+            Self.work.async { continuation.resume(returning: GapClustering.clusters(entries, analyzer: analyzer)) }
+        }
+        let rows = clusters.compactMap { cluster -> GapRow? in
             let status = statuses[cluster.key] ?? .open
             return all || status == .open ? GapRow(cluster: cluster, status: status) : nil
         }
@@ -87,7 +94,7 @@ extension WebConsole {
         let rows = try await nuggetRows(days: days)
         let sorted = NuggetReport.sorted(rows, by: sort, descending: descending)
         let columns: [(String, NuggetReport.Sort?)] = [
-            ("Nugget", .id), ("Owner", .owner), ("Reviewed", .reviewed), ("Served", .served), ("Offered", nil), ("Helpful", .helpful),
+            ("Nugget", .id), ("Owner", .owner), ("Reviewed", .reviewed), ("Served", .served), ("Offered first", nil), ("Helpful", .helpful),
             ("Not helpful", .notHelpful), ("Nudged", .nudged), ("Nudge 👍/👎", nil), ("Quiz questions", nil), ("Pass rate", .passRate),
         ]
         let columnContexts = columns.map { label, column -> [String: Any] in
@@ -151,7 +158,7 @@ extension WebConsole {
 
     static let hardestMinimumAnswers = 3
 
-    func quizData(days: Int) async throws -> (topics: [TopicProficiency], hardest: [QuestionDifficulty], leeches: [(LeechQuestion, QuizQuestion?, String)]) {
+    func quizData(days: Int, hardestLimit: Int = 20) async throws -> (topics: [TopicProficiency], hardest: [QuestionDifficulty], leeches: [(LeechQuestion, QuizQuestion?, String)]) {
         let questions = content.consoleQuizQuestions
         let results = try await store.questionResults(since: since(days: days))
         let byID = Dictionary(questions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -162,7 +169,7 @@ extension WebConsole {
         }
         return (
             QuizReport.topics(questions: questions, results: results),
-            QuizReport.hardest(questions: questions, results: results, minimumAnswers: Self.hardestMinimumAnswers), leeches
+            QuizReport.hardest(questions: questions, results: results, minimumAnswers: Self.hardestMinimumAnswers, limit: hardestLimit), leeches
         )
     }
 
@@ -196,7 +203,7 @@ extension WebConsole {
     }
 
     func quizCSV(_ list: String, days: Int) async throws -> CSVDocument {
-        let (topics, hardest, leeches) = try await quizData(days: days)
+        let (topics, hardest, leeches) = try await quizData(days: days, hardestLimit: .max)
         let formatter = ISO8601DateFormatter()
         func rate(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
         switch list {

@@ -5,9 +5,12 @@ import Hummingbird
 /// The console's routes. Every page but the sign-in needs a session; every form post needs the
 /// session's CSRF token; sign-in attempts are limited per name and per client address.
 extension WebConsole {
-    /// - Parameter clientAddress: the peer's address for the sign-in limit (the context's remote
-    ///   address in the server; tests may pass a constant).
-    public func register<Context: RequestContext>(on router: Router<Context>, clientAddress: @escaping @Sendable (Context) -> String) {
+    /// - Parameter peerAddress: the TCP peer's IP address (the context's remote address in the
+    ///   server; nil in router tests), for the sign-in limit and `console.trustedProxies`.
+    public func register<Context: RequestContext>(on router: Router<Context>, peerAddress: @escaping @Sendable (Context) -> String?) {
+        let peer = { @Sendable (request: Request, context: Context) in
+            ConsolePeer(request: request, peer: peerAddress(context), trustedProxies: settings.trustedProxies)
+        }
         router.get("/console") { _, _ in Self.redirect("/console/gaps") }
         router.get("/console/style.css") { _, _ in
             var headers = Self.securityHeaders
@@ -16,14 +19,14 @@ extension WebConsole {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsoleTemplates.style)))
         }
         router.get("/console/login") { request, _ in loginPage(request) }
-        router.post("/console/login") { request, context in await signIn(request, client: clientAddress(context)) }
-        router.post("/console/logout") { request, _ in await signOut(request) }
+        router.post("/console/login") { request, context in await signIn(request, peer: peer(request, context)) }
+        router.post("/console/logout") { request, context in await signOut(request, peer: peer(request, context)) }
         router.get("/console/gaps") { request, _ in
             await page(request, current: "/console/gaps") { session, query in
                 ("gaps", "Gaps", try await gapsContext(days: Self.days(query), all: query["all"] == "1", session: session))
             }
         }
-        router.post("/console/gaps/mark") { request, _ in await markGap(request) }
+        router.post("/console/gaps/mark") { request, context in await markGap(request, peer: peer(request, context)) }
         router.get("/console/nuggets") { request, _ in
             await page(request, current: "/console/nuggets") { _, query in
                 let sort = NuggetReport.Sort(rawValue: query["sort"] ?? "") ?? .owner
@@ -40,7 +43,7 @@ extension WebConsole {
         router.get("/console/try") { request, _ in
             await page(request, current: "/console/try") { session, _ in ("try", "Try it", await tryContext(question: nil, session: session)) }
         }
-        router.post("/console/try") { request, _ in await tryQuestion(request) }
+        router.post("/console/try") { request, context in await tryQuestion(request, peer: peer(request, context)) }
         router.get("/console/export/:list") { request, context in await export(request, list: context.parameters.get("list") ?? "") }
     }
 
@@ -73,79 +76,88 @@ extension WebConsole {
 
     func loginPage(_ request: Request, status: HTTPResponse.Status = .ok, name: String = "", notice: String? = nil) -> Response {
         if session(request) != nil, status == .ok { return Self.redirect("/console/gaps") }
-        // The sign-in form's own CSRF token, in a short-lived signed cookie of its own.
+        // The sign-in form's own CSRF token, in a short-lived signed cookie of its own (used once).
         let pre = ConsoleSession.new(user: "", lifetime: 3600, now: now())
-        let cookie = setCookie(Self.loginCookie, value: signer.cookieValue(pre), path: "/console/login", maxAge: 3600)
+        let cookie = setCookie(loginCookie, value: signer.cookieValue(pre, purpose: .login), maxAge: 3600)
         let notice = notice ?? (Self.query(request)["notice"] == "signed-out" ? "Signed out." : nil)
         return Self.html(status, renderer.page("login", title: "Sign in", context: ["csrf": pre.csrf, "name": name], session: nil, notice: notice), cookies: [cookie])
     }
 
-    func signIn(_ request: Request, client: String) async -> Response {
+    func signIn(_ request: Request, peer: ConsolePeer) async -> Response {
         guard let body = try? await request.body.collect(upTo: Self.maximumFormBytes) else {
             return message(.contentTooLarge, title: "Too large", text: "That form was larger than a sign-in can be.", session: nil)
         }
         let fields = FormFields(Array(body.readableBytesView))
-        let name = fields["name"] ?? ""
+        let name = String((fields["name"] ?? "").prefix(64))
         let at = now()
-        guard let value = Self.cookie(Self.loginCookie, in: request), let pre = signer.session(from: value, now: at),
-            let token = fields["csrf"], Self.constantTimeEqual(token, pre.csrf)
+        guard let value = Self.cookie(loginCookie.name, in: request), let pre = signer.session(from: value, purpose: .login, now: at),
+            !usedForms.isRevoked(pre), let token = fields["csrf"], Self.constantTimeEqual(token, pre.csrf), peer.accepts(origin: request.headers[.origin])
         else {
             return loginPage(request, status: .forbidden, name: name, notice: "The sign-in form had expired. Please try again.")
         }
-        let keys = ["name:" + name.lowercased(), "client:" + client]
-        if let wait = throttle.retryAfter(keys, now: at) {
-            logger.notice("console sign-in refused: too many failures", metadata: ["client": "\(client)"])
+        // Each sign-in form is good for one attempt.
+        usedForms.revoke(pre, now: at)
+        let password = fields["password"] ?? ""
+        // A name no user can have is refused at once: nothing is learnt that the rules do not say.
+        guard ConsoleUsers.isPlausibleName(name), password.utf8.count <= ConsoleUsers.maximumPasswordBytes else {
+            return loginPage(request, status: .unauthorized, name: name, notice: "Wrong name or password.")
+        }
+        let nameKey = "name:" + name.lowercased()
+        let clientKey = "client:" + peer.client
+        // The attempt counts as a failure from here on, so attempts sent at once cannot pass the limit.
+        if let wait = throttle.reserve([nameKey, clientKey], now: at) {
+            logger.notice("console sign-in refused: too many failures", metadata: ["client": "\(peer.client)"])
             var response = loginPage(request, status: .tooManyRequests, name: name, notice: "Too many failed sign-ins. Try again in \(Int(wait / 60) + 1) minute(s).")
             response.headers[.retryAfter] = "\(Int(wait))"
             return response
         }
-        let password = fields["password"] ?? ""
         let users: ConsoleUsers
         do {
-            users = try ConsoleUsers.load(path: settings.usersFile)
+            users = try self.users.current()
         } catch {
             logger.error("console users file cannot be used", metadata: ["problem": "\(error)"])
             return message(.serviceUnavailable, title: "Console unavailable", text: "The console's users file cannot be read; the log says why.", session: nil)
         }
-        // bcrypt takes a quarter of a second on purpose: off the event loops and Swift's task pool.
-        let valid = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: users.verify(name: name, password: password)) }
+        // bcrypt takes a quarter of a second on purpose: on its own thread, a bounded number at a time.
+        guard let valid = await bcrypt.run({ users.verify(name: name, password: password) }) else {
+            var response = loginPage(request, status: .serviceUnavailable, name: name, notice: "Many sign-ins at once: please try again in a moment.")
+            response.headers[.retryAfter] = "1"
+            return response
         }
-        guard valid else {
-            throttle.recordFailure(keys, now: at)
-            logger.notice("console sign-in failed", metadata: ["client": "\(client)"])
+        guard valid, let fingerprint = users.fingerprint(of: name) else {
+            logger.notice("console sign-in failed", metadata: ["client": "\(peer.client)"])
             return loginPage(request, status: .unauthorized, name: name, notice: "Wrong name or password.")
         }
-        throttle.recordSuccess(keys[0])
-        let session = ConsoleSession.new(user: name, lifetime: settings.sessionLifetime, now: at)
+        throttle.succeeded(name: nameKey, client: clientKey, reservedAt: at)
+        let session = ConsoleSession.new(user: name, lifetime: settings.sessionLifetime, now: at, fingerprint: fingerprint)
         logger.info("console sign-in", metadata: ["user": "\(name)"])
         return Self.redirect(
             "/console/gaps",
             cookies: [
-                setCookie(Self.sessionCookie, value: signer.cookieValue(session), path: "/console", maxAge: Int(settings.sessionLifetime)),
-                setCookie(Self.loginCookie, value: "", path: "/console/login", maxAge: 0),
+                setCookie(sessionCookie, value: signer.cookieValue(session, purpose: .session), maxAge: Int(settings.sessionLifetime)),
+                setCookie(loginCookie, value: "", maxAge: 0),
             ])
     }
 
-    func signOut(_ request: Request) async -> Response {
+    func signOut(_ request: Request, peer: ConsolePeer) async -> Response {
         guard let session = session(request) else { return Self.redirect("/console/login") }
         guard let body = try? await request.body.collect(upTo: Self.maximumFormBytes),
-            acceptsForm(request, fields: FormFields(Array(body.readableBytesView)), session: session)
+            acceptsForm(request, fields: FormFields(Array(body.readableBytesView)), session: session, peer: peer)
         else { return message(.forbidden, title: "Refused", text: "That form did not come from this console page.", session: session) }
         revocations.revoke(session, now: now())
-        return Self.redirect("/console/login?notice=signed-out", cookies: [setCookie(Self.sessionCookie, value: "", path: "/console", maxAge: 0)])
+        return Self.redirect("/console/login?notice=signed-out", cookies: [setCookie(sessionCookie, value: "", maxAge: 0)])
     }
 
     // MARK: Forms
 
     /// The fields of a signed-in form post, or the refusal to send.
-    func form(_ request: Request) async -> Result<(ConsoleSession, FormFields), HTTPRefusal> {
+    func form(_ request: Request, peer: ConsolePeer) async -> Result<(ConsoleSession, FormFields), HTTPRefusal> {
         guard let session = session(request) else { return .failure(HTTPRefusal(response: Self.redirect("/console/login"))) }
         guard let body = try? await request.body.collect(upTo: Self.maximumFormBytes) else {
             return .failure(HTTPRefusal(response: message(.contentTooLarge, title: "Too large", text: "That form was too large.", session: session)))
         }
         let fields = FormFields(Array(body.readableBytesView))
-        guard acceptsForm(request, fields: fields, session: session) else {
+        guard acceptsForm(request, fields: fields, session: session, peer: peer) else {
             return .failure(HTTPRefusal(response: message(
                 .forbidden, title: "Refused", text: "That form did not come from this console page (or the page was older than the sign-in).",
                 session: session, link: ("/console/gaps", "Back to the console"))))
@@ -153,10 +165,10 @@ extension WebConsole {
         return .success((session, fields))
     }
 
-    func markGap(_ request: Request) async -> Response {
+    func markGap(_ request: Request, peer: ConsolePeer) async -> Response {
         let session: ConsoleSession
         let fields: FormFields
-        switch await form(request) {
+        switch await form(request, peer: peer) {
         case .failure(let refusal): return refusal.response
         case .success(let accepted): (session, fields) = accepted
         }
@@ -174,8 +186,8 @@ extension WebConsole {
         return Self.redirect(ConsoleRenderer.link("/console/gaps", [("days", "\(days)"), ("notice", "marked")]))
     }
 
-    func tryQuestion(_ request: Request) async -> Response {
-        switch await form(request) {
+    func tryQuestion(_ request: Request, peer: ConsolePeer) async -> Response {
+        switch await form(request, peer: peer) {
         case .failure(let refusal): return refusal.response
         case .success(let (session, fields)):
             let question = String((fields["q"] ?? "").prefix(Matcher.maximumQuestionLength))

@@ -23,7 +23,8 @@ public protocol ConsoleContent: Sendable {
 /// (Quizzes), who is active (People), and how the matcher decides (Try it); every list as CSV.
 public struct WebConsole: Sendable {
     public struct Settings: Sendable {
-        /// The users file (`console.usersFile`), read at each sign-in so new users need no restart.
+        /// The users file (`console.usersFile`), read again when it changes, so new users and new
+        /// passwords need no restart.
         public var usersFile: String
         public var sessionLifetime: TimeInterval
         public var secureCookie: Bool
@@ -32,11 +33,14 @@ public struct WebConsole: Sendable {
         public var language: String
         public var staleAfterDays: Int
         public var leechLapses: Int
+        /// Addresses of reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Host` are believed.
+        public var trustedProxies: Set<String>
 
         public init(
             usersFile: String, sessionLifetime: TimeInterval = 12 * 3600, secureCookie: Bool = true, showPeopleNames: Bool = false,
-            language: String = "english", staleAfterDays: Int = 180, leechLapses: Int = 8
+            language: String = "english", staleAfterDays: Int = 180, leechLapses: Int = 8, trustedProxies: Set<String> = []
         ) {
+            self.trustedProxies = trustedProxies
             self.usersFile = usersFile
             self.sessionLifetime = sessionLifetime
             self.secureCookie = secureCookie
@@ -52,13 +56,15 @@ public struct WebConsole: Sendable {
     let content: any ConsoleContent
     let signer: SessionSigner
     let throttle: LoginThrottle
+    let users: ConsoleUsersFile
+    let bcrypt = BcryptGate()
     let revocations = SessionRevocations()
+    /// Sign-in forms already used (each is good for one attempt).
+    let usedForms = SessionRevocations(capacity: 50_000)
     let renderer: ConsoleRenderer
     let now: @Sendable () -> Date
     let logger: Logger
 
-    static let sessionCookie = "flowlearn_console"
-    static let loginCookie = "flowlearn_login"
     /// Form bodies are small; anything larger is refused before it is read.
     static let maximumFormBytes = 16 * 1024
 
@@ -71,6 +77,7 @@ public struct WebConsole: Sendable {
         self.content = content
         self.signer = signer
         self.throttle = throttle
+        self.users = ConsoleUsersFile(path: settings.usersFile)
         self.renderer = try ConsoleRenderer()
         self.now = now
         self.logger = logger
@@ -78,39 +85,50 @@ public struct WebConsole: Sendable {
 
     // MARK: - Sessions and cookies
 
-    /// The signed-in session a request carries, if any.
+    /// The session cookie's name and path: with `Secure`, the `__Host-` prefix (the browser then
+    /// takes it only from this host over HTTPS, for path `/`, so a sibling subdomain cannot plant one).
+    var sessionCookie: (name: String, path: String) {
+        settings.secureCookie ? ("__Host-flowlearn_console", "/") : ("flowlearn_console", "/console")
+    }
+
+    var loginCookie: (name: String, path: String) {
+        settings.secureCookie ? ("__Host-flowlearn_login", "/") : ("flowlearn_login", "/console/login")
+    }
+
+    /// The signed-in session a request carries, if any: signed by us, not expired, not signed out,
+    /// and its user still in the users file with the same password.
     func session(_ request: Request) -> ConsoleSession? {
-        guard let value = Self.cookie(Self.sessionCookie, in: request),
-            let session = signer.session(from: value, now: now()), !session.user.isEmpty, !revocations.isRevoked(session)
+        guard let value = Self.cookie(sessionCookie.name, in: request),
+            let session = signer.session(from: value, purpose: .session, now: now()), !session.user.isEmpty, !revocations.isRevoked(session),
+            let users = try? users.current(), let fingerprint = users.fingerprint(of: session.user),
+            Self.constantTimeEqual(fingerprint, session.fingerprint)
         else { return nil }
         return session
     }
 
+    /// A cookie's value; nil when it is missing or sent twice (a planted second cookie must not win).
     static func cookie(_ name: String, in request: Request) -> String? {
+        var found: [String] = []
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
                 if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
-                    return parts[1].trimmingCharacters(in: .whitespaces)
+                    found.append(parts[1].trimmingCharacters(in: .whitespaces))
                 }
             }
         }
-        return nil
+        return found.count == 1 ? found[0] : nil
     }
 
-    func setCookie(_ name: String, value: String, path: String, maxAge: Int) -> String {
-        "\(name)=\(value); Path=\(path); Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (settings.secureCookie ? "; Secure" : "")
+    func setCookie(_ cookie: (name: String, path: String), value: String, maxAge: Int) -> String {
+        "\(cookie.name)=\(value); Path=\(cookie.path); Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (settings.secureCookie ? "; Secure" : "")
     }
 
     /// A form post is accepted only with this session's CSRF token, and, when the browser says where
-    /// the form came from, only from this host.
-    func acceptsForm(_ request: Request, fields: FormFields, session: ConsoleSession) -> Bool {
+    /// the form came from, only from the host it addressed.
+    func acceptsForm(_ request: Request, fields: FormFields, session: ConsoleSession, peer: ConsolePeer) -> Bool {
         guard let token = fields["csrf"], Self.constantTimeEqual(token, session.csrf) else { return false }
-        if let origin = request.headers[.origin], let host = request.head.authority {
-            let bare = origin.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
-            guard bare == host else { return false }
-        }
-        return true
+        return peer.accepts(origin: request.headers[.origin])
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -7,7 +7,7 @@ struct FlowLearnCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowlearn",
         abstract: "Learning nuggets in the flow of work: answers questions in team chat.",
-        subcommands: [Serve.self, Ask.self, Chat.self, Lint.self, ContentCommand.self, Questions.self, Leeches.self, People.self, Gaps.self, ConsoleCommand.self, ConfigCommand.self, Backup.self, Restore.self, Poisoned.self, Eval.self, FSRSCommand.self, Nudges.self, MatrixCommand.self]
+        subcommands: [Serve.self, Ask.self, Chat.self, Lint.self, ContentCommand.self, Questions.self, Leeches.self, People.self, Gaps.self, ConsoleCommand.self, XAPICommand.self, ConfigCommand.self, Backup.self, Restore.self, Poisoned.self, Eval.self, FSRSCommand.self, Nudges.self, MatrixCommand.self]
     )
 }
 

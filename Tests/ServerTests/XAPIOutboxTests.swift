@@ -182,6 +182,43 @@ struct XAPIOutboxTests {
         await lrs.stop()
     }
 
+    @Test func refusalsInARowPauseDeliveryAndAStatementThatKeepsFailingIsSetAsideAndRequeued() async throws {
+        let lrs = try await LocalHTTPSink(answers: Array(repeating: .init(status: .badRequest, body: "{}"), count: 10))
+        let store = try SQLiteStore.inMemory()
+        store.keepLearningRecords(true)
+        for _ in 0..<3 { try await Self.ask(store, Self.alice, answered: false) }
+        let poster = Self.poster(attempts: 1)
+        defer { poster.shutdown() }
+        let service = XAPIService(
+            store: store, poster: poster, builder: XAPIStatementBuilder(activityBase: "https://learning.example.com/flowlearn"),
+            settings: Self.settings(lrs.baseURL + "/xAPI"), environment: ["XAPI_KEY": "k", "XAPI_SECRET": "s"], logger: TestServer.logger)
+        #expect(try await service.deliverOnce() == .failed, "the third refusal in a row pauses delivery")
+        #expect(try await store.learningRecordCounts() == (1, 2), "two set aside, the third waits")
+        #expect(try await store.requeueRejectedLearningRecords() == 2)
+        #expect(try await store.learningRecordCounts() == (3, 0))
+        // A statement the LRS keeps failing on (5xx) is counted, and set aside after the maximum.
+        let first = try #require(try await store.pendingLearningRecords(limit: 1).first)
+        #expect(try await store.retryLearningRecord(first.id, reason: "HTTP 500", maximumAttempts: 2) == false)
+        #expect(try await store.retryLearningRecord(first.id, reason: "HTTP 500", maximumAttempts: 2) == true)
+        #expect(try await store.learningRecordCounts() == (2, 1))
+        await lrs.stop()
+    }
+
+    @Test func aForgottenPersonsStatementsStopBeingPendingAndAgeOutWithTheQuestionLog() async throws {
+        let store = try SQLiteStore.inMemory()
+        store.keepLearningRecords(true)
+        try await Self.ask(store, Self.alice, answered: true)
+        let pending = try await store.pendingLearningRecords(limit: 10)
+        #expect(pending.count == 2)
+        _ = try await store.forgetPerson(Self.alice)
+        for item in pending { #expect(try await store.isLearningRecordPending(item.id) == false, "a batch read before forget sends nothing") }
+        try await Self.ask(store, Self.bob, answered: false)
+        var policy = RetentionPolicy()
+        policy.questionLogDays = 1
+        _ = try await store.prune(policy, at: Date().addingTimeInterval(3 * 86_400), batch: 10)
+        #expect(try await store.learningRecordCounts() == (0, 0), "undelivered statements age out with the question log")
+    }
+
     @Test func theServerKeepsRecordsForSlackQuestionsAndShowsThemOnMetricsAndReadiness() async throws {
         let slack = try await LocalHTTPSink()
         var configured = try TestServer(sink: slack)

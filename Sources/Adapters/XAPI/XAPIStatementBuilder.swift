@@ -106,29 +106,29 @@ public struct XAPIStatementBuilder: Sendable {
     /// A quiz question as a `cmi.interaction`: choices (ids `a`, `b`, …) and the right ones, or
     /// true-false; without its definition when the question is gone from the content.
     func quizActivity(_ id: String, question: QuizQuestion?) -> [String: Any] {
-        var definition: [String: Any] = ["type": XAPIVocabulary.cmiInteractionType]
-        if let question {
-            definition["name"] = [language: question.prompt]
-            if question.kind == .trueFalse {
-                definition["interactionType"] = "true-false"
-                definition["correctResponsesPattern"] = [Self.response(question.answers, question: question)]
-            } else {
-                definition["interactionType"] = "choice"
-                definition["choices"] = question.choices.enumerated().map { index, text in
-                    ["id": Self.choiceID(index), "description": [language: text]] as [String: Any]
-                }
-                definition["correctResponsesPattern"] = [question.answers.map(Self.choiceID).joined(separator: "[,]")]
-            }
+        let activity: [String: Any] = ["objectType": "Activity", "id": "\(activityBase)/quiz/questions/\(Self.segment(id))"]
+        // A question gone from the content gets no definition: a partial one could replace the good
+        // one an LRS already holds.
+        guard let question else { return activity }
+        var definition: [String: Any] = ["type": XAPIVocabulary.cmiInteractionType, "name": [language: question.prompt]]
+        if question.kind == .trueFalse {
+            definition["interactionType"] = "true-false"
+            definition["correctResponsesPattern"] = [Self.response(question.answers, question: question)]
         } else {
             definition["interactionType"] = "choice"
+            definition["choices"] = question.choices.enumerated().map { index, text in
+                ["id": Self.choiceID(index), "description": [language: text]] as [String: Any]
+            }
+            definition["correctResponsesPattern"] = [question.answers.map(Self.choiceID).joined(separator: "[,]")]
         }
-        return ["objectType": "Activity", "id": "\(activityBase)/quiz/questions/\(Self.segment(id))", "definition": definition]
+        return activity.merging(["definition": definition]) { first, _ in first }
     }
 
-    /// The picked choices in xAPI's response format: ids joined by `[,]`, or `true` / `false`.
+    /// The picked choices in xAPI's response format: ids joined by `[,]`, or `true` / `false` (a
+    /// true-false question's choices are True and False, in that order, whatever their wording).
     static func response(_ picks: [Int], question: QuizQuestion?) -> String {
-        if let question, question.kind == .trueFalse, let pick = picks.first, question.choices.indices.contains(pick) {
-            return question.choices[pick].lowercased() == "false" ? "false" : "true"
+        if let question, question.kind == .trueFalse, let pick = picks.first {
+            return pick == 0 ? "true" : "false"
         }
         return picks.map(choiceID).joined(separator: "[,]")
     }
@@ -150,7 +150,7 @@ public struct XAPIStatementBuilder: Sendable {
         let team = learner.team
         switch learner.platform {
         case "slack" where !team.isEmpty: return "https://app.slack.com/client/\(segment(team))"
-        case "discord" where !team.isEmpty: return "https://discord.com/channels/\(segment(team))"
+        // Discord user ids are global: one person is one account whichever server they ask from.
         case "discord": return "https://discord.com"
         case "teams": return "https://teams.microsoft.com"
         case "matrix":
@@ -174,10 +174,10 @@ public struct XAPIStatementBuilder: Sendable {
         }
     }
 
-    /// A path segment: anything but unreserved characters percent-encoded (':' kept for Matrix servers with a port).
+    /// A path segment: anything but ASCII unreserved characters percent-encoded (':' kept for Matrix
+    /// servers with a port), so homePages and activity ids are URLs, not IRIs.
     static func segment(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~:")
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "-"
     }
 

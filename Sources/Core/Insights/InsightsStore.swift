@@ -18,7 +18,7 @@ public protocol InsightsStore: Sendable {
 public struct NuggetActivity: Sendable, Hashable, Codable {
     /// Times it was the answer to a question.
     public var served: Int
-    /// Times it was offered among two or three ("did you mean").
+    /// Times it was offered first in a "did you mean" (the log keeps the first nugget offered).
     public var offered: Int
     public var helpful: Int
     public var notHelpful: Int

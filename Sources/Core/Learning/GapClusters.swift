@@ -51,9 +51,22 @@ public enum GapClustering {
 
         struct Building {
             var sum: [String: Double] = [:]
+            /// The squared length of `sum`, kept up to date as weights are added.
+            var normSquared = 0.0
             var members: [Int] = []
+
+            mutating func add(_ weights: [String: Double], member: Int) {
+                for (term, weight) in weights {
+                    let old = sum[term] ?? 0
+                    sum[term] = old + weight
+                    normSquared += (old + weight) * (old + weight) - old * old
+                }
+                members.append(member)
+            }
         }
         var building: [Building] = []
+        // Term → the clusters that have it: a question is compared only with clusters it shares a term with.
+        var postings: [String: [Int]] = [:]
         var wordless = Building()
         for (index, terms) in termLists.enumerated() {
             let weights = vector(terms)
@@ -61,21 +74,28 @@ public enum GapClustering {
                 wordless.members.append(index)
                 continue
             }
+            var dots: [Int: Double] = [:]
+            for (term, weight) in weights {
+                for cluster in postings[term] ?? [] { dots[cluster, default: 0] += weight * (building[cluster].sum[term] ?? 0) }
+            }
             var best: (cluster: Int, score: Double)?
-            for (number, cluster) in building.enumerated() {
-                let norm = cluster.sum.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for (cluster, dot) in dots {
+                let norm = building[cluster].normSquared.squareRoot()
                 guard norm > 0 else { continue }
-                var dot = 0.0
-                for (term, weight) in weights { dot += weight * (cluster.sum[term] ?? 0) }
                 let score = dot / norm
-                if score >= similarity, score > (best?.score ?? -1) { best = (number, score) }
+                if score >= similarity, score > (best?.score ?? -1) || (score == best?.score && cluster < (best?.cluster ?? 0)) {
+                    best = (cluster, score)
+                }
             }
+            let target: Int
             if let best {
-                for (term, weight) in weights { building[best.cluster].sum[term, default: 0] += weight }
-                building[best.cluster].members.append(index)
+                target = best.cluster
             } else {
-                building.append(Building(sum: weights, members: [index]))
+                building.append(Building())
+                target = building.count - 1
             }
+            for term in weights.keys where building[target].sum[term] == nil { postings[term, default: []].append(target) }
+            building[target].add(weights, member: index)
         }
         if !wordless.members.isEmpty { building.append(wordless) }
 

@@ -32,7 +32,7 @@ extension Matcher {
             guard let nugget = byID[match.nuggetID] else {
                 return MatchEvidence(match: match, closestExample: nil, exampleSimilarity: 0, sharedWords: [])
             }
-            let examples = Array((nugget.questions + (nugget.title.isEmpty ? [] : [nugget.title])).prefix(200))
+            let examples = Array((nugget.questions + (nugget.title.isEmpty ? [] : [nugget.title])).prefix(50))
             var best: (text: String, similarity: Double)?
             if let questionEmbedding, let encoder, !examples.isEmpty {
                 for (example, vector) in zip(examples, encoder.embed(examples)) where vector.count == questionEmbedding.count {

@@ -114,4 +114,11 @@ public protocol LearningRecordStore: Sendable {
     func rejectLearningRecord(_ id: Int64, reason: String) async throws
     /// Pending and set-aside records.
     func learningRecordCounts() async throws -> (pending: Int, rejected: Int)
+    /// Whether a record is still waiting to be sent (a person forgotten meanwhile: no longer).
+    func isLearningRecordPending(_ id: Int64) async throws -> Bool
+    /// A delivery failed for a reason that may pass (LRS down, 5xx): counts the attempt, and sets the
+    /// record aside after `maximumAttempts`; returns whether it was set aside.
+    func retryLearningRecord(_ id: Int64, reason: String, maximumAttempts: Int) async throws -> Bool
+    /// Puts every set-aside record back in the queue (after the cause was fixed); returns how many.
+    func requeueRejectedLearningRecords() async throws -> Int
 }

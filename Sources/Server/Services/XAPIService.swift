@@ -57,6 +57,12 @@ public final class XAPIService: Service, Sendable {
             quizQuestion: { id in content.quizmaster.questions.first { $0.id == id } })
     }
 
+    /// Refusals (4xx) in a row after which delivery pauses instead of setting more statements aside.
+    static let rejectionsBeforePause = 3
+    /// Failed tries (5xx, no answer) of one statement after which it is set aside, so one statement
+    /// the LRS cannot store does not hold up the rest for ever (about a day at the longest backoff).
+    static let maximumAttempts = 300
+
     /// Sends up to `batchSize` pending statements, in order, stopping at the first that cannot be delivered now.
     @discardableResult
     public func deliverOnce() async throws -> Round {
@@ -68,14 +74,16 @@ public final class XAPIService: Service, Sendable {
         }
         let pending = try await store.pendingLearningRecords(limit: settings.batchSize)
         var confirmed: [Int64] = []
+        var rejectedInARow = 0
         func confirm() async throws {
             try await store.deliveredLearningRecords(confirmed)
             confirmed.removeAll()
         }
         for item in pending {
             if Task.isCancelled || Task.isShuttingDownGracefully { break }
+            // A person forgotten since the batch was read: their statements must not leave.
+            guard try await store.isLearningRecordPending(item.id) else { continue }
             guard let record = item.record else {
-                try await confirm()
                 try await store.rejectLearningRecord(item.id, reason: "the stored record does not decode")
                 count("rejected")
                 continue
@@ -85,16 +93,28 @@ public final class XAPIService: Service, Sendable {
             let status = outcome.status.map(String.init) ?? "none"
             switch XAPIEndpoint.verdict(status: outcome.status) {
             case .stored, .conflict:
+                rejectedInARow = 0
                 confirmed.append(item.id)
                 count(outcome.status == 409 ? "already_stored" : "delivered")
                 if confirmed.count >= Self.confirmBatch { try await confirm() }
             case .rejected:
                 try await confirm()
                 let answer = String(decoding: outcome.body.prefix(300), as: UTF8.self)
+                rejectedInARow += 1
+                if rejectedInARow >= Self.rejectionsBeforePause {
+                    try await confirm()
+                    // Several refusals in a row say more about the LRS (or a proxy before it) than about the
+                    // statements: keep this one and the rest, and try again later.
+                    count("failed")
+                    logger.error(
+                        "the LRS refused several xAPI statements in a row; delivery pauses and they wait",
+                        metadata: ["status": "\(status)", "answer": "\(answer)"])
+                    return .failed
+                }
                 try await store.rejectLearningRecord(item.id, reason: "HTTP \(status): \(answer)")
                 count("rejected")
                 logger.warning(
-                    "the LRS refused an xAPI statement; it is set aside",
+                    "the LRS refused an xAPI statement; it is set aside (flowlearn xapi requeue puts it back)",
                     metadata: ["statement": "\(statementID.uuidString.lowercased())", "kind": "\(record.kind.rawValue)", "status": "\(status)", "answer": "\(answer)"])
             case .unauthorized:
                 try await confirm()
@@ -106,8 +126,12 @@ public final class XAPIService: Service, Sendable {
             case .retry:
                 try await confirm()
                 count("failed")
+                let setAside = try await store.retryLearningRecord(
+                    item.id, reason: "HTTP \(status) \(outcome.error ?? "")", maximumAttempts: Self.maximumAttempts)
                 logger.warning(
-                    "the LRS did not take an xAPI statement; will try again",
+                    setAside
+                        ? "an xAPI statement failed \(Self.maximumAttempts) times and is set aside (flowlearn xapi requeue puts it back)"
+                        : "the LRS did not take an xAPI statement; will try again",
                     metadata: ["status": "\(status)", "error": "\(outcome.error ?? "")", "pending_from": "\(item.id)"])
                 return .failed
             }

@@ -65,8 +65,7 @@ struct WebConsoleRouteTests {
         let users = folder.appendingPathComponent("users.txt")
         try ConsoleUsers.setting(name: "alice", password: Self.password, in: "", cost: 4).write(to: users, atomically: true, encoding: .utf8)
         server.configuration.console.usersFile = users.path
-        server.configuration.console.secureCookie = false
-        server.environment["FLOWLEARN_CONSOLE_SESSION_KEY"] = "test session key"
+        server.environment["FLOWLEARN_CONSOLE_SESSION_KEY"] = "a test session key of at least 32 bytes"
         return (server, sink, folder.path)
     }
 
@@ -81,6 +80,7 @@ struct WebConsoleRouteTests {
         for (index, text) in ["where can I park my car at the office", "is there parking at the office", "office parking for <visitors>"].enumerated() {
             try await store.record(entry(text, .unknown, user: "U\(index)", minutesAgo: Double(100 - index)))
         }
+        try await store.record(entry("taxi or mileage for the airport trip", .choice, user: "U9", nugget: "expenses-taxi-rideshare", minutesAgo: 60))
         var answered = entry("can I take a taxi home", .answered, user: "U7", nugget: "expenses-taxi-rideshare", minutesAgo: 50)
         answered.answerID = "answer-1"
         try await store.record(answered)
@@ -112,10 +112,13 @@ struct WebConsoleRouteTests {
 
             let wrong = try await browser.signIn(name: "alice", password: "not the password")
             #expect(wrong.status == .unauthorized && ConsoleBrowser.text(wrong).contains("Wrong name or password"))
-            #expect(browser.cookies["flowlearn_console"] == nil)
+            #expect(browser.cookies["__Host-flowlearn_console"] == nil)
             let right = try await browser.signIn(name: "alice", password: Self.password)
             #expect(right.status == .seeOther && right.headers[.location] == "/console/gaps")
-            #expect(right.headers[values: .setCookie].contains { $0.hasPrefix("flowlearn_console=") && $0.contains("HttpOnly") && $0.contains("SameSite=Strict") })
+            #expect(right.headers[values: .setCookie].contains {
+                $0.hasPrefix("__Host-flowlearn_console=") && $0.contains("HttpOnly") && $0.contains("SameSite=Strict") && $0.contains("Secure")
+                    && $0.contains("Path=/;")
+            })
 
             let gaps = try await browser.send(.get, "/console/gaps")
             let gapsPage = ConsoleBrowser.text(gaps)
@@ -140,7 +143,7 @@ struct WebConsoleRouteTests {
             let nuggets = ConsoleBrowser.text(try await browser.send(.get, "/console/nuggets?sort=served&dir=desc"))
             let firstRow = try #require(nuggets.components(separatedBy: "<tbody>").last?.components(separatedBy: "</tr>").first)
             #expect(firstRow.contains("expenses-taxi-rideshare"), "most served first")
-            #expect(firstRow.replacingOccurrences(of: "\n", with: "").contains("<td class=\"n\">1</td><td class=\"n\">0</td><td class=\"n\">1</td><td class=\"n\">1</td>"), "served 1, offered 0, helpful 1, not helpful 1: \(firstRow)")
+            #expect(firstRow.replacingOccurrences(of: "\n", with: "").contains("<td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">1</td>"), "served 1, offered first once, helpful 1, not helpful 1: \(firstRow)")
             #expect(firstRow.contains("67 %"), "2 of 3 quiz answers right")
 
             let quizzes = ConsoleBrowser.text(try await browser.send(.get, "/console/quizzes"))
@@ -148,7 +151,7 @@ struct WebConsoleRouteTests {
             #expect(expenses.contains("50 %") && expenses.contains("100 %"), "first answers 1 of 2 right, latest 2 of 2: \(expenses)")
 
             let people = ConsoleBrowser.text(try await browser.send(.get, "/console/people"))
-            #expect(people.contains("<td>slack</td><td class=\"n\">4</td><td class=\"n\">2</td>"), "4 askers and 2 quiz takers")
+            #expect(people.contains("<td>slack</td><td class=\"n\">5</td><td class=\"n\">2</td>"), "5 askers and 2 quiz takers")
             #expect(!people.contains("U7"), "names are hidden by default")
 
             let csv = try await browser.send(.get, "/console/export/gaps.csv?days=30&all=1")
@@ -160,14 +163,16 @@ struct WebConsoleRouteTests {
             #expect(nuggetsCSV.contains("expenses-taxi-rideshare,Taxi and ride-share expenses,"))
             #expect(try await browser.send(.get, "/console/export/nothing.csv").status == .notFound)
 
+            #expect(try await browser.send(.post, "/console/try", form: [("q", "taxi")]).status == .forbidden, "Try it without the CSRF token")
+            #expect(try await browser.send(.post, "/console/logout", form: [("csrf", "forged")]).status == .forbidden, "sign-out with a wrong token")
             let tried = ConsoleBrowser.text(try await browser.send(.post, "/console/try", form: [("csrf", token), ("q", "can I expense a taxi home after working late")]))
             #expect(tried.contains("Decision: answer") && tried.contains("expenses-taxi-rideshare"))
-            #expect(try await server.store.recentQuestions(unansweredOnly: false, limit: 100).count == 4, "Try it logs nothing")
+            #expect(try await server.store.recentQuestions(unansweredOnly: false, limit: 100).count == 5, "Try it logs nothing")
 
             let signedOut = try await browser.send(.post, "/console/logout", form: [("csrf", token)])
-            #expect(signedOut.status == .seeOther && browser.cookies["flowlearn_console"] == nil)
-            browser.cookies["flowlearn_console"] = right.headers[values: .setCookie].first { $0.hasPrefix("flowlearn_console=") }?
-                .split(separator: ";")[0].dropFirst("flowlearn_console=".count).description
+            #expect(signedOut.status == .seeOther && browser.cookies["__Host-flowlearn_console"] == nil)
+            browser.cookies["__Host-flowlearn_console"] = right.headers[values: .setCookie].first { $0.hasPrefix("__Host-flowlearn_console=") }?
+                .split(separator: ";")[0].dropFirst("__Host-flowlearn_console=".count).description
             #expect(try await browser.send(.get, "/console/nuggets").status == .seeOther, "a signed-out session's cookie is refused")
         }
         _ = sink
@@ -184,7 +189,57 @@ struct WebConsoleRouteTests {
             let blocked = try await browser.signIn(name: "alice", password: Self.password)
             #expect(blocked.status == .tooManyRequests, "even the right password waits")
             #expect(Int(blocked.headers[.retryAfter] ?? "") ?? 0 > 0)
-            #expect(browser.cookies["flowlearn_console"] == nil)
+            #expect(browser.cookies["__Host-flowlearn_console"] == nil)
+        }
+        _ = sink
+    }
+
+    @Test func aNewPasswordOrARemovedUserEndsOpenSessions() async throws {
+        let (server, sink, folder) = try await server()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let users = server.configuration.console.usersFile
+        try await server.application().test(.router) { client in
+            var browser = ConsoleBrowser(client: client)
+            #expect(try await browser.signIn(name: "alice", password: Self.password).status == .seeOther)
+            #expect(try await browser.send(.get, "/console/people").status == .ok)
+            try ConsoleUsers.setting(name: "alice", password: "a brand new passphrase", in: "", cost: 4).write(toFile: users, atomically: true, encoding: .utf8)
+            #expect(try await browser.send(.get, "/console/people").status == .seeOther, "the old session ends with the old password")
+            #expect(try await browser.signIn(name: "alice", password: "a brand new passphrase").status == .seeOther)
+            #expect(try await browser.send(.get, "/console/people").status == .ok)
+            try "# nobody\n".write(toFile: users, atomically: true, encoding: .utf8)
+            #expect(try await browser.send(.get, "/console/people").status == .seeOther, "a removed user's session ends")
+        }
+        _ = sink
+    }
+
+    @Test func signInsSentAtOnceCannotPassTheLimit() async throws {
+        let (server, sink, folder) = try await server()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await server.application().test(.router) { client in
+            // Twenty sign-in forms, then twenty wrong passwords at once.
+            var forms: [(cookie: String, token: String)] = []
+            for _ in 0..<20 {
+                var browser = ConsoleBrowser(client: client)
+                let page = ConsoleBrowser.text(try await browser.send(.get, "/console/login"))
+                forms.append((try #require(browser.cookies["__Host-flowlearn_login"]), try #require(ConsoleBrowser.csrf(in: page))))
+            }
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for (number, form) in forms.enumerated() {
+                    group.addTask {
+                        var browser = ConsoleBrowser(client: client)
+                        browser.cookies["__Host-flowlearn_login"] = form.cookie
+                        return try await browser.send(.post, "/console/login", form: [("csrf", form.token), ("name", "alice"), ("password", "guess \(number)")]).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count <= 5, "at most loginAttempts passwords were checked: \(statuses)")
+            #expect(statuses.allSatisfy { [.unauthorized, .tooManyRequests, .serviceUnavailable].contains($0) })
+            // A used sign-in form cannot be sent again.
+            var again = ConsoleBrowser(client: client)
+            again.cookies["__Host-flowlearn_login"] = forms[0].cookie
+            let reused = try await again.send(.post, "/console/login", form: [("csrf", forms[0].token), ("name", "alice"), ("password", Self.password)])
+            #expect(reused.status == .forbidden)
         }
         _ = sink
     }

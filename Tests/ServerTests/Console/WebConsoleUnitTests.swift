@@ -8,14 +8,17 @@ struct WebConsoleUnitTests {
     let now = Date(timeIntervalSince1970: 1_764_500_000)
 
     @Test func sessionCookiesAreSignedAndExpire() throws {
-        let signer = SessionSigner(secret: "a long random test secret")
-        let session = ConsoleSession.new(user: "alice", lifetime: 3600, now: now)
+        let signer = try #require(SessionSigner(secret: "a long random test secret, 32 bytes or more"))
+        #expect(SessionSigner(secret: "too short") == nil, "short keys are refused")
+        let session = ConsoleSession.new(user: "alice", lifetime: 3600, now: now, fingerprint: "f1")
         let value = signer.cookieValue(session)
         #expect(signer.session(from: value, now: now) == session)
         #expect(signer.session(from: value, now: now.addingTimeInterval(3601)) == nil, "expired")
-        #expect(SessionSigner(secret: "another secret").session(from: value, now: now) == nil, "signed with another key")
+        #expect(signer.session(from: value, purpose: .login, now: now) == nil, "a session cookie is not a sign-in form cookie")
+        #expect(signer.session(from: signer.cookieValue(session, purpose: .login), purpose: .session, now: now) == nil, "nor the reverse")
+        #expect(try #require(SessionSigner(secret: "another secret that is long enough!!")).session(from: value, now: now) == nil, "another key")
         let parts = value.split(separator: ".").map(String.init)
-        let forged = ConsoleSession(user: "mallory", id: session.id, csrf: session.csrf, expires: session.expires)
+        let forged = ConsoleSession(user: "mallory", id: session.id, csrf: session.csrf, expires: session.expires, fingerprint: "f1")
         let forgedPayload = try #require(signer.cookieValue(forged).split(separator: ".").dropFirst().first)
         #expect(signer.session(from: "v1.\(forgedPayload).\(parts[2])", now: now) == nil, "another payload under this signature")
         for garbage in ["", "v1", "v1..", "v2.\(parts[1]).\(parts[2])", "v1.!!!.???", String(repeating: "a", count: 10_000), value + "x"] {
@@ -48,14 +51,18 @@ struct WebConsoleUnitTests {
         let throttle = LoginThrottle(limit: 3, window: 900)
         let keys = ["name:alice", "client:10.0.0.1"]
         for attempt in 0..<3 {
-            #expect(throttle.retryAfter(keys, now: now) == nil, "attempt \(attempt)")
-            throttle.recordFailure(keys, now: now.addingTimeInterval(Double(attempt)))
+            #expect(throttle.reserve(keys, now: now.addingTimeInterval(Double(attempt))) == nil, "attempt \(attempt)")
         }
-        let wait = throttle.retryAfter(["name:alice", "client:10.0.0.2"], now: now.addingTimeInterval(10))
-        #expect(wait == 890, "the name is blocked from another address until its first failure leaves the window")
+        #expect(throttle.reserve(keys, now: now.addingTimeInterval(5)) == 895, "reservations count before they fail: attempts at once cannot pass")
+        #expect(throttle.retryAfter(["name:alice", "client:10.0.0.2"], now: now.addingTimeInterval(10)) == 890, "the name is blocked from another address")
         #expect(throttle.retryAfter(["name:bob", "client:10.0.0.1"], now: now.addingTimeInterval(10)) != nil, "the address is blocked for other names")
         #expect(throttle.retryAfter(["name:bob", "client:10.0.0.3"], now: now.addingTimeInterval(10)) == nil)
-        #expect(throttle.retryAfter(keys, now: now.addingTimeInterval(901)) == nil, "the window passed")
+        #expect(throttle.reserve(keys, now: now.addingTimeInterval(901)) == nil, "the window passed")
+        let other = LoginThrottle(limit: 2, window: 900)
+        #expect(other.reserve(["name:carol", "client:c"], now: now) == nil)
+        other.succeeded(name: "name:carol", client: "client:c", reservedAt: now)
+        #expect(other.reserve(["name:carol", "client:c"], now: now) == nil && other.reserve(["name:carol", "client:c"], now: now) == nil,
+            "a success takes its reservation back")
         let small = LoginThrottle(limit: 1, window: 900, capacity: 10)
         for index in 0..<1_000 { small.recordFailure(["client:\(index)"], now: now) }
         #expect(small.retryAfter(["client:999"], now: now) != nil, "the latest keys are kept when memory is full")
@@ -77,8 +84,8 @@ struct WebConsoleUnitTests {
                 "clusterCount": 1, "questionCount": 2,
             ], "Mark done"),
             ("nuggets", ["rows": [["id": "n1", "title": typed, "stale": true, "served": 4]], "columns": [["label": "Nugget"]], "staleOwners": []], "stale"),
-            ("quizzes", ["topics": [["topic": "expenses", "first": "50 %", "latest": "100 %"]], "hardest": [], "leeches": []], "100 %"),
-            ("people", ["platforms": [["platform": "slack", "askers": 3]], "showNames": false], "counts only"),
+            ("quizzes", ["topics": [["topic": typed, "first": "50 %", "latest": "100 %"]], "hardest": [], "leeches": []], "100 %"),
+            ("people", ["platforms": [["platform": typed, "askers": 3]], "showNames": false], "counts only"),
             ("try", ["csrf": "t0k3n", "engine": "keyword", "asked": true, "decision": "answer", "candidates": [["rank": 1, "id": "n1", "words": typed]]], "Decision: answer"),
         ]
         for (template, context, expected) in pages {
@@ -86,7 +93,7 @@ struct WebConsoleUnitTests {
             #expect(html.contains("<h1>Page \(template)</h1>"), "\(template)")
             #expect(html.contains(expected), "\(template) shows \(expected)")
             #expect(!html.contains("<script>"), "\(template) escapes what people typed")
-            if html.contains("alert(1)") { #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;"), "\(template)") }
+            #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;"), "\(template) shows what was typed, escaped")
             #expect(!html.contains("style=") && !html.contains("onclick"), "\(template): nothing the CSP would block")
             #expect(html.contains("Sign out alice") == (template != "login"), "\(template): navigation only when signed in")
         }
