@@ -105,6 +105,10 @@ public enum ConfigurationLoader {
             throw fail("matcher.language", "unknown stemming language '\(c.matcher.language)'; one of \(SnowballStemmer.availableLanguages.joined(separator: ", "))")
         }
         guard !c.content.intents.isEmpty else { throw fail("content.intents", "must name a folder") }
+        for day in c.nudges.workingDays where Weekday(name: day) == nil {
+            throw fail("nudges.workingDays", "\(day) is not a weekday: use mon, tue, wed, thu, fri, sat or sun")
+        }
+        guard !c.nudges.workingDays.isEmpty else { throw fail("nudges.workingDays", "must name at least one day (nudges.enabled: false turns nudges off)") }
         guard (1...720).contains(c.console.sessionHours) else { throw fail("console.sessionHours", "must be between 1 and 720 hours") }
         guard (1...100).contains(c.console.loginAttempts) else { throw fail("console.loginAttempts", "must be between 1 and 100") }
         guard (0...36_500).contains(c.content.staleAfterDays) else { throw fail("content.staleAfterDays", "must be between 0 (off) and 36500 days") }

@@ -63,6 +63,7 @@ public enum ConfigurationReference {
             key("quietEnd", "end of quiet hours"),
             key("lateToleranceMinutes", "a nudge missed by more than this (server down) is skipped, not sent late"),
             key("holidays", "days without nudges, by each recipient's local date: `\"2026-12-24\"` once, `\"12-25\"` every year, `\"Europe/Amsterdam 04-27\"` only for people and channels in that time zone; an entry that is none of these stops start-up"),
+            key("workingDays", "the weekdays personal nudges go out on, in each person's local time: `mon` … `sun` (for example `[\"sun\", \"mon\", \"tue\", \"wed\", \"thu\"]`); channel nudges have their own `weekdays`"),
             key("planIntervalSeconds", "how often `serve` plans and delivers"),
             key("concurrency", "nudges sent at the same time (also the most that can be sent twice after a crash)"),
             key("perChannelPerSecond", "messages per second into one channel (Slack's guideline); `0` = off"),

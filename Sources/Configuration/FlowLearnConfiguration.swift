@@ -106,6 +106,8 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         public var lateToleranceMinutes = 120.0
         /// Days without nudges (each person's local date): `YYYY-MM-DD` once, `MM-DD` every year.
         public var holidays: [String] = []
+        /// The weekdays personal nudges go out on (each person's local day): `mon` … `sun`.
+        public var workingDays = ["mon", "tue", "wed", "thu", "fri"]
         /// How often the planner looks for nudges that are due.
         public var planIntervalSeconds = 60.0
         /// Nudges sent at the same time.
@@ -125,6 +127,7 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
             rules.quietEnd = quietEnd
             rules.lateTolerance = lateToleranceMinutes * 60
             rules.holidays = Set(holidays)
+            rules.workingDays = workingDays.compactMap(Weekday.init(name:))
             return rules
         }
     }

@@ -44,6 +44,20 @@ struct NudgePlannerTests {
         #expect(FSRSHistory.format(tokyo[0].dueAt) == "2026-11-30T00:30:00Z")
     }
 
+    @Test func aSundayToThursdayOfficeGetsItsNudgesOnItsOwnWorkingDays() {
+        var rules = NudgeRules()
+        rules.workingDays = ["sun", "mon", "tue", "wed", "thu"].compactMap(Weekday.init(name:))
+        let planner = NudgePlanner(nuggets: Self.nuggets, questions: [Self.question], rules: rules)
+        let dubai = subscriber("dubai", zone: "Asia/Dubai")
+        var days: [String] = []
+        // Sunday 2026-11-29 through Saturday 2026-12-05, local time, planned every minute.
+        for minute in stride(from: 0, to: 7 * 24 * 60, by: 1) {
+            let now = Self.utc("2026-11-28T20:00:00Z").addingTimeInterval(Double(minute) * 60)
+            for nudge in planner.plan([dubai], histories: [:], at: now) where !days.contains(nudge.localDate) { days.append(nudge.localDate) }
+        }
+        #expect(days == ["2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03"], "Sunday to Thursday, not Friday or Saturday")
+    }
+
     @Test func wallClockTimeIsKeptAcrossDaylightSavingChanges() {
         // US clocks go forward on Sunday 2026-03-08 and back on Sunday 2026-11-01.
         let spring = simulate([subscriber("ny", zone: "America/New_York")], from: Self.utc("2026-03-06T00:00:00Z"), days: 4)

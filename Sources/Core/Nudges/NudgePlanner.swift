@@ -127,7 +127,7 @@ public struct NudgePlanner: Sendable {
             let memo = "\(zoneName)|\(subscription.time.minutes)"
             if let known = slots[memo] { return known }
             let isDue = rules.slot(
-                subscription.time, days: Weekday.workingDays, zone: TimeZone(identifier: zoneName) ?? defaultTimeZone, at: now) != nil
+                subscription.time, days: rules.workingDays, zone: TimeZone(identifier: zoneName) ?? defaultTimeZone, at: now) != nil
             slots[memo] = isDue
             return isDue
         }
@@ -145,7 +145,7 @@ public struct NudgePlanner: Sendable {
             let memo = "\(zoneName)|\(subscription.time.minutes)"
             let known = slots[memo]
             let computed = known ?? rules.slot(
-                subscription.time, days: Weekday.workingDays, zone: TimeZone(identifier: zoneName) ?? defaultTimeZone, at: now)
+                subscription.time, days: rules.workingDays, zone: TimeZone(identifier: zoneName) ?? defaultTimeZone, at: now)
             if known == nil { slots[memo] = .some(computed) }
             guard let slot = computed else { continue }
             let history = histories[subscription.learner.key] ?? LearnerHistory()

@@ -58,6 +58,8 @@ public struct NudgeRules: Sendable, Hashable {
     public var quietEnd = LocalTime(hour: 8, minute: 0)
     /// A nudge whose time passed more than this many seconds ago is skipped (the server was down).
     public var lateTolerance: TimeInterval = 2 * 3600
+    /// The days people get personal nudges (each person's local weekday).
+    public var workingDays: [Weekday] = Weekday.workingDays
     /// Days with no nudges, by local date: `YYYY-MM-DD` for one day, `MM-DD` for that day every year;
     /// with a time zone in front (`Europe/Amsterdam 04-27`), only for the people in that zone (an
     /// office's own holiday). A person's local date counts, so a holiday starts and ends at each one's
