@@ -131,7 +131,23 @@ extension PostgresStore {
     /// Runs the steps not yet recorded in `flowlearn_migrations`, all in one transaction under the
     /// advisory lock: a replica that waited for the lock finds them recorded and runs none.
     func migrate() async throws {
-        let applied = try await client.withTransaction(logger: logger) { connection -> [Int] in
+        guard let direct else { throw PostgresStoreError("TLS could not be set up for sslmode=\(location.tls.rawValue)") }
+        let connection = try await PostgresConnection.connect(configuration: direct, id: 0, logger: logger)
+        let applied: [Int]
+        do {
+            applied = try await migrate(on: connection)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try? await connection.close()
+        if !applied.isEmpty {
+            logger.notice("PostgreSQL schema migrated", metadata: ["steps": "\(applied.map(String.init).joined(separator: ", "))", "database": "\(location)"])
+        }
+    }
+
+    private func migrate(on connection: PostgresConnection) async throws -> [Int] {
+        try await connection.withTransaction(logger: logger) { connection -> [Int] in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger)
             try await connection.run(
                 """
@@ -147,9 +163,6 @@ extension PostgresStore {
                 applied.append(step.version)
             }
             return applied
-        }
-        if !applied.isEmpty {
-            logger.notice("PostgreSQL schema migrated", metadata: ["steps": "\(applied.map(String.init).joined(separator: ", "))", "database": "\(location)"])
         }
     }
 

@@ -23,6 +23,10 @@ public final class PostgresStore: Sendable {
     let recordsLearning = Atomic<Bool>(false)
     private let runner: Task<Void, Never>
     private let migration = Mutex<Task<Void, any Error>?>(nil)
+    /// For the one connection migrations run on, outside the pool: a wrong password or an
+    /// unreachable server fails there at once, with PostgreSQL's own words, instead of the pool
+    /// retrying until its circuit breaker trips.
+    let direct: PostgresConnection.Configuration?
 
     /// Starts the connection pool; nothing connects until the first query (`open` connects at once).
     /// - Parameters:
@@ -41,6 +45,19 @@ public final class PostgresStore: Sendable {
         var backgroundLogger = logger
         backgroundLogger.logLevel = max(logger.logLevel, .notice)
         let client = PostgresClient(configuration: configuration, backgroundLogger: backgroundLogger)
+        let context: NIOSSLContext? = location.tls == .disable ? nil : try? NIOSSLContext(configuration: .makeClientConfiguration())
+        let tls: PostgresConnection.Configuration.TLS? =
+            switch location.tls {
+            case .disable: .disable
+            case .prefer: context.map { .prefer($0) }
+            case .require: context.map { .require($0) }
+            }
+        direct = tls.map { tls in
+            var direct = PostgresConnection.Configuration(
+                host: location.host, port: location.port, username: location.user, password: password, database: location.database, tls: tls)
+            direct.options.connectTimeout = .seconds(10)
+            return direct
+        }
         self.client = client
         self.location = location
         self.lease = lease

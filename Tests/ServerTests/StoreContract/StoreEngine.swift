@@ -36,6 +36,9 @@ final class StoreDatabase: Sendable {
         self.postgres = postgres
     }
 
+    /// The `store.url` of this database, for a `flowlearn serve` configuration (PostgreSQL only).
+    var postgresURL: String? { postgres?.description }
+
     /// A store on this database for the replica `lease` names (a lease of 60 s unless given).
     func replica(_ id: String = "replica-a", lease seconds: TimeInterval = 60) async throws -> any LearningStore {
         let lease = LeaseHolder(id: id, duration: seconds)
