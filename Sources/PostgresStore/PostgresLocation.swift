@@ -14,12 +14,18 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         case require
     }
 
+    /// The server's host name or address.
     public var host: String
+    /// The server's TCP port (5432 unless the URL says otherwise).
     public var port: Int
+    /// The role FlowLearn logs in as.
     public var user: String
+    /// The database FlowLearn's tables are in.
     public var database: String
+    /// Whether the connection uses TLS.
     public var tls: TLSMode
 
+    /// A location given part by part (tests, tools); `init(url:)` reads `store.url`.
     public init(host: String, port: Int = 5432, user: String, database: String, tls: TLSMode = .prefer) {
         self.host = host
         self.port = port
@@ -66,8 +72,10 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
 
 /// Why the PostgreSQL store could not be used: what a person needs to fix it (never a password).
 public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, in words a person can act on.
     public var description: String
 
+    /// An error saying `description`.
     public init(_ description: String) {
         self.description = description
     }

@@ -7,6 +7,7 @@ import Logging
 
 /// Why the configured store could not be opened: names the key to fix.
 public struct StoreOpeningError: Error, CustomStringConvertible {
+    /// The key and the reason, never a password.
     public var description: String
 }
 
