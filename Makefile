@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= config.example.json
 
-.PHONY: run test build deps test-deps lint bench clean matrix-e2e console-browser xapi-e2e fuzz
+.PHONY: run test build deps test-deps lint bench clean matrix-e2e console-browser xapi-e2e fuzz test-postgres
 
 ## Install missing system packages, build (release), check $(CONFIG) and serve with it.
 run: deps
@@ -11,14 +11,15 @@ run: deps
 	.build/release/flowlearn serve --config $(CONFIG)
 
 ## Install what the tests need, list the places that can trap (each must be allowlisted with its
-## reason), build, run every test, lint the shipped content, replay the fuzz seeds and fuzz each
+## reason), build, run every test (with a throw-away PostgreSQL on loopback, so the store contract
+## runs on SQLite and on PostgreSQL: scripts/with-postgres.sh), lint the shipped content, replay the fuzz seeds and fuzz each
 ## target for a second, run the Matrix end-to-end test against a real Synapse on loopback, the xAPI
 ## one against a real learning record store (Ralph) with a kill -9 during delivery, and drive the web
 ## console in headless Chromium (screenshots in .build/console-screenshots/).
 test: test-deps
 	python3 scripts/check-traps.py
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --disable-xctest
+	scripts/with-postgres.sh $(SWIFT) test --disable-xctest
 	.build/debug/flowlearn lint Intents
 	for target in $$(.build/debug/FlowLearnFuzz --list); do .build/debug/FlowLearnFuzz $$target --seeds Tests/Fuzz/Corpus/$$target || exit 1; done
 	scripts/fuzz.sh --seconds 1
@@ -46,6 +47,10 @@ bench: deps
 FUZZ_SECONDS ?= 60
 fuzz:
 	scripts/fuzz.sh --seconds $(FUZZ_SECONDS)
+
+## Only the store contract, on SQLite and on a throw-away PostgreSQL (after a build).
+test-postgres:
+	scripts/with-postgres.sh $(SWIFT) test --disable-xctest --filter "StoreContractTests"
 
 ## Only the Matrix end-to-end test (after a build).
 matrix-e2e: test-deps

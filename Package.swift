@@ -8,7 +8,8 @@
 //   FlowLearnXAPI      xAPI statements for a learning record store: build, identify (UUIDv5), encode (no I/O)
 //   FlowLearnEncoder   the MiniLM sentence encoder; the only module that imports BLAS (CBLAS)
 //   FlowLearnPoster    the only module that imports libcurl (CCurl)
-//   FlowLearnStore     the only module that knows SQL (GRDB over SQLite)
+//   FlowLearnStore     the SQLite store (GRDB): the only module that knows SQLite's SQL
+//   FlowLearnPostgresStore the same store protocols on PostgreSQL (postgres-nio): the only module that knows its SQL
 //   FlowLearnConfig    the configuration file: its definitions, defaults, loader and checks
 //   FlowLearnWebConsole the learning team's web console under /console (pages, sign-in, CSV)
 //   FlowLearnServer    composition root: configuration, Hummingbird routes, services
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -155,6 +157,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FlowLearnPostgresStore",
+            dependencies: [
+                "FlowLearnCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/PostgresStore",
+            swiftSettings: strict
+        ),
+        .target(
             name: "FlowLearnConfig",
             dependencies: ["FlowLearnCore", "FlowLearnPoster"],
             path: "Sources/Configuration",
@@ -176,7 +188,7 @@ let package = Package(
         .target(
             name: "FlowLearnServer",
             dependencies: [
-                "FlowLearnWebConsole", "FlowLearnConfig", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore", "FlowLearnEncoder", "FlowLearnXAPI",
+                "FlowLearnWebConsole", "FlowLearnConfig", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnConsole", "FlowLearnPoster", "FlowLearnStore", "FlowLearnPostgresStore", "FlowLearnEncoder", "FlowLearnXAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -187,8 +199,8 @@ let package = Package(
         .executableTarget(
             name: "flowlearn",
             dependencies: [
-                "FlowLearnConfig", "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer", "FlowLearnStore", "FlowLearnPoster", "FlowLearnEncoder",
-                "FlowLearnWebConsole",
+                "FlowLearnConfig", "FlowLearnCore", "FlowLearnConsole", "FlowLearnServer", "FlowLearnStore", "FlowLearnPostgresStore", "FlowLearnPoster",
+                "FlowLearnEncoder", "FlowLearnWebConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/flowlearn",
@@ -253,11 +265,12 @@ let package = Package(
         .testTarget(
             name: "FlowLearnServerTests",
             dependencies: [
-                "FlowLearnConfig", "FlowLearnServer", "FlowLearnWebConsole", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnPoster", "FlowLearnStore", "FlowLearnXAPI",
+                "FlowLearnConfig", "FlowLearnServer", "FlowLearnWebConsole", "FlowLearnCore", "FlowLearnSlack", "FlowLearnMatrix", "FlowLearnTeams", "FlowLearnDiscord", "FlowLearnMattermost", "FlowLearnPoster", "FlowLearnStore", "FlowLearnPostgresStore", "FlowLearnXAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/ServerTests"
         ),

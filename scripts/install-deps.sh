@@ -7,7 +7,8 @@
 #                                      Matrix end-to-end test, Chromium with its driver (Debian) and
 #                                      Selenium (PyPI, same venv) for the console's browser test, and
 #                                      the Ralph LRS (ralph-malph from PyPI) in .build-venv-lrs/ for
-#                                      the xAPI end-to-end test
+#                                      the xAPI end-to-end test; PostgreSQL (Debian) for the
+#                                      store tests on PostgreSQL (scripts/with-postgres.sh)
 # Safe to run again: it only calls apt-get for packages that are not installed, and pip only when
 # a virtual environment does not have its package yet. The two environments are separate so
 # Synapse's and Ralph's dependencies never have to agree.
@@ -18,7 +19,7 @@ packages=(libcurl4-openssl-dev libstemmer-dev libsqlite3-dev libopenblas-dev pkg
 testing=false
 if [[ "${1:-}" == "--test" ]]; then
     testing=true
-    packages+=(ca-certificates python3 python3-venv chromium chromium-driver)
+    packages+=(ca-certificates python3 python3-venv chromium chromium-driver postgresql)
 fi
 
 # Synapse for the Matrix end-to-end test and Selenium for the console's browser test, in a virtual

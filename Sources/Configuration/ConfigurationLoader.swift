@@ -113,6 +113,10 @@ public enum ConfigurationLoader {
         guard (1...100).contains(c.console.loginAttempts) else { throw fail("console.loginAttempts", "must be between 1 and 100") }
         guard (0...36_500).contains(c.content.staleAfterDays) else { throw fail("content.staleAfterDays", "must be between 0 (off) and 36500 days") }
         guard !c.store.path.isEmpty else { throw fail("store.path", "must name a file or ':memory:'") }
+        if !c.store.url.isEmpty, let problem = postgresURLProblem(c.store.url) { throw fail("store.url", problem) }
+        guard !c.store.passwordEnv.isEmpty else { throw fail("store.passwordEnv", "must name an environment variable") }
+        guard (1...1000).contains(c.store.maxConnections) else { throw fail("store.maxConnections", "must be between 1 and 1000") }
+        guard (5...3600).contains(c.store.leaseSeconds) else { throw fail("store.leaseSeconds", "must be between 5 and 3600 seconds") }
         if let (key, problem) = c.store.retention.problem() { throw fail("store." + key, problem) }
         guard (1...86_400).contains(c.store.pruneIntervalSeconds) else {
             throw fail("store.pruneIntervalSeconds", "must be between 1 and 86400 seconds")
@@ -200,5 +204,23 @@ public enum ConfigurationLoader {
         guard c.poster.timeoutSeconds > 0, c.poster.connectTimeoutSeconds > 0 else {
             throw fail("poster.timeoutSeconds", "timeouts must be positive")
         }
+    }
+
+    /// What is wrong with a PostgreSQL URL, or nil. The password is never read from it (nor repeated).
+    static func postgresURLProblem(_ url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "postgres" || scheme == "postgresql"
+        else { return "must be a postgres:// URL (postgres://USER@HOST:PORT/DATABASE), or empty for SQLite" }
+        if components.password != nil {
+            return "must not hold a password: put it in the environment variable store.passwordEnv names"
+        }
+        guard let host = components.host, !host.isEmpty else { return "names no host (postgres://USER@HOST:PORT/DATABASE)" }
+        guard let user = components.user, !user.isEmpty else { return "names no user (postgres://USER@HOST:PORT/DATABASE)" }
+        guard components.path.count > 1 else { return "names no database (postgres://USER@HOST:PORT/DATABASE)" }
+        for item in components.queryItems ?? [] {
+            guard item.name == "sslmode" else { return "has an unknown parameter '\(item.name)' (only sslmode is read)" }
+            guard ["disable", "prefer", "require"].contains(item.value ?? "") else { return "sslmode must be disable, prefer or require" }
+        }
+        return nil
     }
 }

@@ -71,8 +71,12 @@ public enum ConfigurationReference {
             key("retryBackoffSeconds", "wait before the next attempt, doubling"),
             key("channels", "\"nugget of the day\" posts: `[{\"platform\": \"slack\", \"channel\": \"C123\", \"time\": \"10:00\", \"timeZone\": \"Europe/Amsterdam\", \"weekdays\": [\"mon\",\"wed\",\"fri\"], \"topics\": [\"security\"]}]`"),
         ]),
-        Section(name: "store", summary: "The SQLite store and how long it keeps what grows with traffic (0 days = for ever; docs/operations.md).", keys: [
-            key("path", "SQLite file (folders are created); `:memory:` keeps nothing"),
+        Section(name: "store", summary: "The store (SQLite, or PostgreSQL for several replicas) and how long it keeps what grows with traffic (0 days = for ever; docs/operations.md).", keys: [
+            key("path", "SQLite file (folders are created); `:memory:` keeps nothing; not read when `url` is set"),
+            key("url", "PostgreSQL instead of SQLite: `postgres://USER@HOST:PORT/DATABASE?sslmode=disable|prefer|require`, without a password; empty = SQLite"),
+            key("passwordEnv", "environment variable holding the PostgreSQL password"),
+            key("maxConnections", "connections one replica keeps to PostgreSQL at most"),
+            key("leaseSeconds", "how long a replica's claim on a nudge, kept reply or xAPI record holds (renewed while it works): a replica that dies loses its claims after this"),
             key("questionLogDays", "days the question log keeps questions"),
             key("processedEventDays", "days an event claim is kept to recognise a platform's retry"),
             key("poisonedEventDays", "days a poisoned event stays listed"),

@@ -48,6 +48,16 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
     public struct StoreSection: Sendable, Codable, Equatable {
         /// SQLite file, relative to the configuration file; `:memory:` keeps nothing on disk.
         public var path = "var/flowlearn.sqlite"
+        /// PostgreSQL instead of SQLite, for several replicas on one database:
+        /// `postgres://USER@HOST:PORT/DATABASE?sslmode=disable|prefer|require`. Empty (the default): SQLite at `path`.
+        public var url = ""
+        /// Environment variable holding the PostgreSQL user's password (never written in `url`).
+        public var passwordEnv = "FLOWLEARN_DATABASE_PASSWORD"
+        /// Connections this replica keeps to PostgreSQL at most.
+        public var maxConnections = 10
+        /// Seconds a replica's claim on a nudge, kept reply or learning record holds; the claim is
+        /// renewed while the work goes on, and a replica that dies loses its claims after this long.
+        public var leaseSeconds = 60.0
         /// Retention in days of what grows with traffic (0: keep for ever); see `RetentionPolicy`.
         public var questionLogDays = RetentionPolicy().questionLogDays
         public var processedEventDays = RetentionPolicy().processedEventDays

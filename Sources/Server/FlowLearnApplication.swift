@@ -6,6 +6,7 @@ import FlowLearnMatrix
 import FlowLearnMattermost
 import FlowLearnTeams
 import FlowLearnPoster
+import FlowLearnPostgresStore
 import FlowLearnSlack
 import FlowLearnStore
 import FlowLearnWebConsole
@@ -24,8 +25,10 @@ public struct ApplicationSetup: Sendable {
     public var environment: [String: String]
     public var now: @Sendable () -> Date
     public var logger: Logger
-    /// Replaces the SQLite store built from the configuration.
+    /// Replaces the store built from the configuration (SQLite, or PostgreSQL when `store.url` is set).
     public var store: (any LearningStore)?
+    /// This process as a replica: its id on the rows it claims, and how long a claim holds.
+    public var lease: LeaseHolder
     /// Replaces the libcurl poster built from the configuration.
     public var poster: (any RequestPoster)?
     /// Replaces the content library loaded from `content.intents`.
@@ -35,8 +38,9 @@ public struct ApplicationSetup: Sendable {
         configuration: FlowLearnConfiguration, baseDirectory: String = ".",
         environment: [String: String] = ProcessInfo.processInfo.environment,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "flowlearn"),
-        store: (any LearningStore)? = nil, poster: (any RequestPoster)? = nil, content: ContentLibrary? = nil
+        store: (any LearningStore)? = nil, poster: (any RequestPoster)? = nil, content: ContentLibrary? = nil, lease: LeaseHolder? = nil
     ) {
+        self.lease = lease ?? .thisProcess(duration: configuration.store.leaseSeconds)
         self.configuration = configuration
         self.baseDirectory = baseDirectory
         self.environment = environment
@@ -87,19 +91,13 @@ public enum FlowLearnApplication {
         let logger = setup.logger
         let content = try setup.content ?? loadContent(setup)
 
-        let store: any LearningStore
-        if let injected = setup.store {
-            store = injected
-        } else if configuration.store.path == ":memory:" {
-            store = try SQLiteStore.inMemory()
-        } else {
-            store = try SQLiteStore(path: setup.resolve(configuration.store.path))
-            logger.info("store opened", metadata: ["path": "\(setup.resolve(configuration.store.path))"])
-        }
+        let store = try setup.store ?? makeStore(setup)
+        logger.info("replica", metadata: ["id": "\(setup.lease.id)", "lease_seconds": "\(setup.lease.duration)"])
         let poster = setup.poster ?? CurlPoster(settings: configuration.poster, logger: Logger(label: "flowlearn.poster"))
         let outbox = ReplyOutbox(
             poster: poster, store: store, credentials: credentials(setup),
-            inspectors: ["slack": { SlackReplyEncoder.apiError(in: $0.body) }], now: setup.now, logger: Logger(label: "flowlearn.outbox"))
+            inspectors: ["slack": { SlackReplyEncoder.apiError(in: $0.body) }], now: setup.now, leaseRenewal: setup.leaseRenewal,
+            logger: Logger(label: "flowlearn.outbox"))
         let retention = RetentionService(
             store: store, policy: configuration.store.retention, interval: configuration.store.pruneIntervalSeconds, now: setup.now,
             logger: Logger(label: "flowlearn.retention"))
@@ -356,7 +354,7 @@ public enum FlowLearnApplication {
         planning.mattermostQuizCommand = configuration.mattermost.quizCommand
         let courier = NudgeCourier(
             settings: configuration.nudges, store: store, poster: poster,
-            credentials: credentials(setup),
+            credentials: credentials(setup), leaseRenewal: setup.leaseRenewal,
             logger: Logger(label: "flowlearn.nudges"))
         return (planning, courier)
     }

@@ -73,12 +73,24 @@ extension SQLiteStore: LearningRecordStore {
         try keep(record, in: db)
     }
 
-    public func pendingLearningRecords(limit: Int) async throws -> [PendingLearningRecord] {
-        try await writer.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT id, record, attempts FROM xapi_outbox WHERE state = 'pending' ORDER BY id LIMIT ?",
-                arguments: [max(0, limit)]
-            ).map { row in
+    public func pendingLearningRecords(limit: Int, at now: Date) async throws -> [PendingLearningRecord] {
+        let lease = self.lease
+        return try await writer.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, record, attempts FROM xapi_outbox
+                    WHERE state = 'pending' AND (lease_owner IS NULL OR lease_owner = ? OR lease_until IS NULL OR lease_until <= ?)
+                    ORDER BY id LIMIT ?
+                    """,
+                arguments: [lease.id, now, max(0, limit)])
+            let ids = rows.compactMap { $0["id"] as Int64? }
+            if !ids.isEmpty {
+                try db.execute(
+                    sql: "UPDATE xapi_outbox SET lease_owner = ?, lease_until = ? WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                    arguments: [lease.id, lease.expiry(from: now)] + StatementArguments(ids))
+            }
+            return rows.map { row in
                 let data: Data = (row["record"] as Data?) ?? Data()
                 return PendingLearningRecord(id: row["id"] ?? 0, record: LearningRecord.decode(data), attempts: row["attempts"] ?? 0)
             }
@@ -96,7 +108,10 @@ extension SQLiteStore: LearningRecordStore {
     public func rejectLearningRecord(_ id: Int64, reason: String) async throws {
         try await writer.write { db in
             try db.execute(
-                sql: "UPDATE xapi_outbox SET state = 'rejected', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                sql: """
+                    UPDATE xapi_outbox SET state = 'rejected', attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL
+                    WHERE id = ?
+                    """,
                 arguments: [String(reason.prefix(500)), id])
         }
     }

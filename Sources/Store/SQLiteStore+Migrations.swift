@@ -250,6 +250,16 @@ extension SQLiteStore {
             }
             try db.create(index: "xapi_outbox_pending", on: "xapi_outbox", columns: ["state", "id"])
         }
+        migrator.registerMigration("v17: leases on claimed work") { db in
+            // Who holds a claimed row and until when: nudges being sent, kept replies being posted,
+            // learning records being delivered. Rows claimed before this version have no lease: free.
+            for table in ["nudge_outbox", "reply_outbox", "xapi_outbox"] {
+                try db.alter(table: table) { t in
+                    t.add(column: "lease_owner", .text)
+                    t.add(column: "lease_until", .datetime)
+                }
+            }
+        }
         return migrator
     }
 }

@@ -167,24 +167,6 @@ extension SQLiteStore: NudgeStore {
         }
     }
 
-    public func claimNudges(dueBy now: Date, limit: Int) async throws -> [NudgeOutboxItem] {
-        try await writer.write { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM nudge_outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
-                arguments: [now, limit])
-            guard !rows.isEmpty else { return [] }
-            let ids = rows.map { $0["id"] as Int64 }
-            try db.execute(
-                sql: "UPDATE nudge_outbox SET state = 'sending' WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                arguments: StatementArguments(ids))
-            return rows.compactMap(Self.outboxItem).map { item in
-                var claimed = item
-                claimed.state = .sending
-                return claimed
-            }
-        }
-    }
-
     static func outboxItem(_ row: Row) -> NudgeOutboxItem? {
         guard let content = content(row["content"]) else { return nil }
         let body: Data = row["request_body"]
@@ -202,7 +184,11 @@ extension SQLiteStore: NudgeStore {
         try await writer.write { db in
             if keeping { try Self.keepNudgeRecord(outboxID: id, sentAt: date, in: db) }
             try db.execute(
-                sql: "UPDATE nudge_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                sql: """
+                    UPDATE nudge_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, lease_owner = NULL,
+                        lease_until = NULL
+                    WHERE id = ?
+                    """,
                 arguments: [date, id])
         }
     }
@@ -211,19 +197,19 @@ extension SQLiteStore: NudgeStore {
         try await writer.write { db in
             if let retryAt {
                 try db.execute(
-                    sql: "UPDATE nudge_outbox SET state = 'pending', attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                    sql: """
+                        UPDATE nudge_outbox SET state = 'pending', attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
+                            lease_owner = NULL, lease_until = NULL
+                        WHERE id = ?
+                        """,
                     arguments: [error, retryAt, id])
             } else {
                 try db.execute(
-                    sql: "UPDATE nudge_outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?", arguments: [error, id])
+                    sql: """
+                        UPDATE nudge_outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL
+                        WHERE id = ?
+                        """, arguments: [error, id])
             }
-        }
-    }
-
-    public func requeueInFlight() async throws -> Int {
-        try await writer.write { db in
-            try db.execute(sql: "UPDATE nudge_outbox SET state = 'pending' WHERE state = 'sending'")
-            return db.changesCount
         }
     }
 

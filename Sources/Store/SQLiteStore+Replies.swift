@@ -4,18 +4,21 @@ import GRDB
 
 extension SQLiteStore: ReplyStore {
     public func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date, queued: Bool, requestID: String?) async throws -> Int64 {
-        try await committer.write { db in
+        let owner: String? = queued ? lease.id : nil
+        let until: Date? = queued ? lease.expiry(from: at) : nil
+        return try await committer.write { db in
             let batch = (try Int64.fetchOne(db, sql: "SELECT MAX(batch) FROM reply_outbox") ?? 0) + 1
             for (position, request) in requests.enumerated() {
                 try db.execute(
                     sql: """
                         INSERT INTO reply_outbox (batch, position, platform, created_at, request_method, request_url, request_headers,
-                                                  request_body, request_purpose, needs_credentials, queued, request_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                  request_body, request_purpose, needs_credentials, queued, request_id, lease_owner,
+                                                  lease_until)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         batch, position, platform, at, request.method, request.url, Self.text(request.headers), Data(request.body),
-                        request.purpose, request.headers.contains { $0.isSecret }, queued, requestID,
+                        request.purpose, request.headers.contains { $0.isSecret }, queued, requestID, owner, until,
                     ])
             }
             return batch
@@ -28,21 +31,44 @@ extension SQLiteStore: ReplyStore {
         }
     }
 
-    public func claimKeptReplies(limit: Int) async throws -> [KeptReplies] {
-        try await writer.write { db in
+    public func claimKeptReplies(limit: Int, at now: Date) async throws -> [KeptReplies] {
+        let lease = self.lease
+        return try await writer.write { db in
+            // Waiting, or queued by a replica whose lease has run out. A batch's rows share one lease.
             let ids = try Int64.fetchAll(
-                db, sql: "SELECT DISTINCT batch FROM reply_outbox WHERE NOT queued ORDER BY batch LIMIT ?", arguments: [max(0, limit)])
-            guard let first = ids.first, let last = ids.last else { return [] }
-            try db.execute(sql: "UPDATE reply_outbox SET queued = 1 WHERE batch BETWEEN ? AND ? AND NOT queued", arguments: [first, last])
+                db,
+                sql: """
+                    SELECT batch FROM reply_outbox WHERE position = 0 AND (NOT queued OR lease_until IS NULL OR lease_until <= ?)
+                    ORDER BY batch LIMIT ?
+                    """, arguments: [now, max(0, limit)])
+            guard !ids.isEmpty else { return [] }
+            let marks = ids.map { _ in "?" }.joined(separator: ",")
+            try db.execute(
+                sql: "UPDATE reply_outbox SET queued = 1, lease_owner = ?, lease_until = ? WHERE batch IN (\(marks))",
+                arguments: [lease.id, lease.expiry(from: now)] + StatementArguments(ids))
             return try Self.batches(
-                Row.fetchAll(db, sql: "SELECT * FROM reply_outbox WHERE batch BETWEEN ? AND ? ORDER BY batch, position", arguments: [first, last]))
-                .filter { ids.contains($0.id) }
+                Row.fetchAll(db, sql: "SELECT * FROM reply_outbox WHERE batch IN (\(marks)) ORDER BY batch, position", arguments: StatementArguments(ids)))
         }
     }
 
-    public func requeueKeptReplies() async throws -> Int {
+    public func renewReplyLeases(_ ids: [Int64], at now: Date) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        let lease = self.lease
+        return try await writer.write { db in
+            let marks = ids.map { _ in "?" }.joined(separator: ",")
+            try db.execute(
+                sql: "UPDATE reply_outbox SET lease_until = ? WHERE lease_owner = ? AND queued AND batch IN (\(marks))",
+                arguments: [lease.expiry(from: now), lease.id] + StatementArguments(ids))
+            return Set(try Int64.fetchAll(
+                db, sql: "SELECT DISTINCT batch FROM reply_outbox WHERE lease_owner = ? AND queued AND batch IN (\(marks))",
+                arguments: [lease.id] + StatementArguments(ids)))
+        }
+    }
+
+    /// One process per SQLite file: every batch an earlier process held is this process's to send.
+    public func requeueKeptReplies(at now: Date) async throws -> Int {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE reply_outbox SET queued = 0 WHERE queued")
+            try db.execute(sql: "UPDATE reply_outbox SET queued = 0, lease_owner = NULL, lease_until = NULL WHERE queued")
             return db.changesCount
         }
     }

@@ -13,9 +13,14 @@ public final class SQLiteStore: AssistantStore {
     let committer: GroupCommitter
     /// Whether writes keep learning records for the xAPI outbox (`keepLearningRecords`).
     let recordsLearning = Atomic<Bool>(false)
+    /// This process's leases on the nudges, kept replies and learning records it claims.
+    public let lease: LeaseHolder
 
     /// Opens (creating folders and file as needed) and migrates the database at `path`.
-    public init(path: String) throws {
+    /// - Parameter lease: who this process is for the rows it claims (one process per file: at start
+    ///   it takes back every claim an earlier process left, see `requeueInFlight(at:)`).
+    public init(path: String, lease: LeaseHolder = .thisProcess()) throws {
+        self.lease = lease
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -30,15 +35,16 @@ public final class SQLiteStore: AssistantStore {
         try Self.migrator.migrate(writer)
     }
 
-    private init(writer: any DatabaseWriter) throws {
+    private init(writer: any DatabaseWriter, lease: LeaseHolder) throws {
+        self.lease = lease
         self.writer = writer
         self.committer = GroupCommitter(writer: writer)
         try Self.migrator.migrate(writer)
     }
 
     /// A private in-memory database with the full schema.
-    public static func inMemory() throws -> SQLiteStore {
-        try SQLiteStore(writer: DatabaseQueue())
+    public static func inMemory(lease: LeaseHolder = .thisProcess()) throws -> SQLiteStore {
+        try SQLiteStore(writer: DatabaseQueue(), lease: lease)
     }
 
     public func claimEvent(platform: String, eventID: String, at date: Date, logging entry: QuestionLogEntry?) async throws -> Bool {

@@ -15,6 +15,7 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, base) = try options.load()
+        guard configuration.store.url.isEmpty else { throw Self.postgres("backup") }
         let path = ApplicationSetup(configuration: configuration, baseDirectory: base).resolve(configuration.store.path)
         do {
             try SQLiteStore.backup(databaseAt: path, to: output)
@@ -23,6 +24,14 @@ struct Backup: AsyncParsableCommand {
             throw ExitCode(1)
         }
         StandardError.print("backed up to \(output) (integrity check ok)")
+    }
+
+    /// `backup` and `restore` copy SQLite files; a PostgreSQL store is backed up with its own tools.
+    static func postgres(_ command: String) -> ExitCode {
+        StandardError.print(
+            "flowlearn \(command): store.url names a PostgreSQL database; back it up with pg_dump and restore with pg_restore "
+                + "(docs/operations.md, \"PostgreSQL and several replicas\")")
+        return ExitCode(2)
     }
 }
 
@@ -38,6 +47,7 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, base) = try options.load()
+        guard configuration.store.url.isEmpty else { throw Backup.postgres("restore") }
         let path = ApplicationSetup(configuration: configuration, baseDirectory: base).resolve(configuration.store.path)
         do {
             try SQLiteStore.restore(from: input, to: path)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowLearnConfig
 import FlowLearnCore
+import FlowLearnPostgresStore
 import FlowLearnServer
 import FlowLearnWebConsole
 import Foundation
@@ -74,14 +75,30 @@ struct ConfigCommand: AsyncParsableCommand {
             }
 
             let store = configuration.store.path
-            if store == ":memory:" {
+            if !configuration.store.url.isEmpty {
+                // PostgreSQL: connect (and migrate, as serve would) to say whether it works.
+                let variable = configuration.store.passwordEnv
+                let password = (environment[variable] ?? "").isEmpty ? "; \(variable) is not set: connecting without a password" : ""
+                let location = (try? setup.postgresLocation())?.map(\.description) ?? configuration.store.url
+                do {
+                    let opened = try await FlowLearnApplication.openStore(setup)
+                    var steps = ""
+                    if let postgres = opened as? PostgresStore {
+                        steps = ", schema at step \(try await postgres.appliedMigrations().last?.version ?? 0)"
+                        await postgres.close()
+                    }
+                    report("store: PostgreSQL \(location): connected\(steps)\(password)")
+                } catch {
+                    report("store: cannot connect: \(error)\(password)", error: true)
+                }
+            } else if store == ":memory:" {
                 report("store: in memory: nothing is kept across restarts")
             } else {
                 let path = setup.resolve(store)
                 let folder = (path as NSString).deletingLastPathComponent
                 let manager = FileManager.default
                 let writable = manager.fileExists(atPath: path) ? manager.isWritableFile(atPath: path) : Self.creatable(folder)
-                report("store: \(path): " + (writable ? "writable" : "not writable"), error: !writable)
+                report("store: SQLite \(path): " + (writable ? "writable" : "not writable"), error: !writable)
             }
 
             for platform in PlatformReadiness.report(configuration, environment: environment) {

@@ -1,8 +1,9 @@
 import FlowLearnConfig
 import ArgumentParser
 import FlowLearnServer
-import FlowLearnStore
+import FlowLearnCore
 import Foundation
+import Logging
 
 /// `--config FILE`, shared by the commands that read the server's configuration.
 struct ConfigurationOptions: ParsableArguments {
@@ -21,9 +22,17 @@ struct ConfigurationOptions: ParsableArguments {
         }
     }
 
-    /// The SQLite store the configuration names (`store.path`, relative to the configuration file).
-    func openStore() throws -> SQLiteStore {
+    /// The store the configuration names: SQLite at `store.path` (relative to the configuration
+    /// file), or PostgreSQL at `store.url`, connected and migrated; exits 1 saying why when it cannot be opened.
+    func openStore() async throws -> any LearningStore {
         let (configuration, base) = try load()
-        return try SQLiteStore(path: ApplicationSetup(configuration: configuration, baseDirectory: base).resolve(configuration.store.path))
+        do {
+            var quiet = Logger(label: "flowlearn")
+            quiet.logLevel = .warning  // the command's own output is what the person reads
+            return try await FlowLearnApplication.openStore(ApplicationSetup(configuration: configuration, baseDirectory: base, logger: quiet))
+        } catch {
+            StandardError.print("flowlearn: \(error)")
+            throw ExitCode(1)
+        }
     }
 }

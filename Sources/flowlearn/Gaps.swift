@@ -37,7 +37,7 @@ struct Gaps: AsyncParsableCommand {
 
         func run() async throws {
             let (configuration, _) = try options.load()
-            let store = try options.openStore()
+            let store = try await options.openStore()
             let since = Date().addingTimeInterval(-Double(max(0, days)) * 86_400)
             let entries = try await store.unansweredQuestions(since: since, limit: 100_000)
             let analyzer = try TextAnalyzer(language: configuration.matcher.language)

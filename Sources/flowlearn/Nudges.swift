@@ -2,7 +2,6 @@ import ArgumentParser
 import FlowLearnCore
 import FlowLearnPoster
 import FlowLearnServer
-import FlowLearnStore
 import Foundation
 import Logging
 
@@ -15,15 +14,15 @@ struct Nudges: AsyncParsableCommand {
     /// The store, content and poster from the configuration, as `serve` builds them.
     struct Context {
         let setup: ApplicationSetup
-        let store: SQLiteStore
+        let store: any LearningStore
         let content: ContentLibrary
 
-        init(_ options: ConfigurationOptions) throws {
+        init(_ options: ConfigurationOptions) async throws {
             let (configuration, base) = try options.load()
             var logger = Logger(label: "flowlearn")
             logger.logLevel = Logger.Level(rawValue: configuration.log.level) ?? .info
             setup = ApplicationSetup(configuration: configuration, baseDirectory: base, logger: logger)
-            store = try SQLiteStore(path: setup.resolve(configuration.store.path))
+            store = try await options.openStore()
             content = try ContentLibrary(
                 folder: setup.resolve(configuration.content.intents), settings: configuration.matcher, quiz: configuration.quiz,
                 logger: logger)
@@ -44,8 +43,7 @@ struct Nudges: AsyncParsableCommand {
         @Option(name: .long, help: "How many dead letters to list.") var limit = 20
 
         func run() async throws {
-            let (configuration, base) = try options.load()
-            let store = try SQLiteStore(path: ApplicationSetup(configuration: configuration, baseDirectory: base).resolve(configuration.store.path))
+            let store = try await options.openStore()
             let status = try await store.nudgeStatus(deadLimit: limit)
             print("subscribers: \(status.subscribers)")
             for state in [NudgeOutboxItem.State.pending, .sending, .sent, .dead] {
@@ -63,7 +61,7 @@ struct Nudges: AsyncParsableCommand {
         @Option(name: .long, help: "UTC instant, e.g. 2026-12-01T14:30:00Z (default: now).") var at: String?
 
         func run() async throws {
-            let context = try Context(options)
+            let context = try await Context(options)
             let now = try Nudges.instant(at)
             let planning = NudgePlanning(
                 settings: context.setup.configuration.nudges, slackAPIBaseURL: context.setup.configuration.slack.apiBaseURL,
@@ -87,7 +85,7 @@ struct Nudges: AsyncParsableCommand {
         @Option(name: .long, help: "UTC instant to plan for (default: now).") var at: String?
 
         func run() async throws {
-            let context = try Context(options)
+            let context = try await Context(options)
             let now = try Nudges.instant(at)
             let poster = CurlPoster(settings: context.setup.configuration.poster, logger: Logger(label: "flowlearn.poster"))
             defer { poster.shutdown() }

@@ -15,7 +15,7 @@ struct Poisoned: AsyncParsableCommand {
     var limit = 50
 
     func run() async throws {
-        let store = try options.openStore()
+        let store = try await options.openStore()
         let events = try await store.poisonedEvents(limit: limit)
         let formatter = ISO8601DateFormatter()
         for event in events {

@@ -17,7 +17,7 @@ struct Questions: AsyncParsableCommand {
     var limit = 50
 
     func run() async throws {
-        let store = try options.openStore()
+        let store = try await options.openStore()
         let entries = try await store.recentQuestions(unansweredOnly: unanswered, limit: limit)
         let formatter = ISO8601DateFormatter()
         for entry in entries {

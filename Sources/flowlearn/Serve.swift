@@ -21,9 +21,11 @@ struct Serve: AsyncParsableCommand {
         let level = Logger.Level(rawValue: configuration.log.level) ?? .info
         LoggingSystem.bootstrap(
             FlowLearnLogging.factory(format: configuration.log.format, level: level), metadataProvider: FlowLearnLogging.requestIDProvider)
-        let setup = ApplicationSetup(configuration: configuration, baseDirectory: loaded.baseDirectory)
+        var setup = ApplicationSetup(configuration: configuration, baseDirectory: loaded.baseDirectory)
         let app: any ApplicationProtocol
         do {
+            // PostgreSQL connects and migrates here, before any route or service starts.
+            setup.store = try await FlowLearnApplication.openStore(setup)
             app = try FlowLearnApplication.build(setup)
         } catch {
             StandardError.print("flowlearn: \(error)")

@@ -80,12 +80,20 @@ public typealias LearningStore = AssistantStore & QuizStore & NudgeStore & RoomS
 /// only, when the in-memory queue was full: the outbox claims waiting batches as it has room.
 public protocol ReplyStore: Sendable {
     /// Keeps requests that must be sent in this order; returns their batch's id. `queued`: the caller
-    /// holds them in memory and sends them; false: they wait to be claimed.
+    /// holds them in memory and sends them, under this replica's lease from `at`; false: they wait to
+    /// be claimed.
     func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date, queued: Bool, requestID: String?) async throws -> Int64
-    /// Marks up to `limit` waiting batches queued and returns them, oldest first.
-    func claimKeptReplies(limit: Int) async throws -> [KeptReplies]
-    /// Marks every kept batch waiting (at start: the memory that held the queued ones is gone).
-    func requeueKeptReplies() async throws -> Int
+    /// Claims up to `limit` batches for this replica and returns them, oldest first: waiting ones, and
+    /// queued ones whose lease expired by `now` (the replica that kept them died). Each is leased to
+    /// this replica until `now` plus its lease duration.
+    func claimKeptReplies(limit: Int, at now: Date) async throws -> [KeptReplies]
+    /// Extends this replica's leases on batches it holds, to `now` plus the lease duration; returns
+    /// the ones it still holds (a batch missing was taken by another replica after its lease expired).
+    func renewReplyLeases(_ ids: [Int64], at now: Date) async throws -> Set<Int64>
+    /// At start: marks the kept batches that may be taken back now waiting. SQLite (one process per
+    /// file): all of them, the memory that held the queued ones is gone; PostgreSQL (several
+    /// replicas): those whose lease has expired by `now`. Returns how many.
+    func requeueKeptReplies(at now: Date) async throws -> Int
     /// The batch was sent (or given up on): forget it.
     func forgetReplies(_ id: Int64) async throws
     /// Batches kept and not yet forgotten, oldest first.
@@ -97,6 +105,12 @@ extension ReplyStore {
     public func keepReplies(_ requests: [OutboundRequest], platform: String, at: Date) async throws -> Int64 {
         try await keepReplies(requests, platform: platform, at: at, queued: true, requestID: nil)
     }
+
+    /// `claimKeptReplies(limit:at:)` as of the wall clock.
+    public func claimKeptReplies(limit: Int) async throws -> [KeptReplies] { try await claimKeptReplies(limit: limit, at: Date()) }
+
+    /// `requeueKeptReplies(at:)` as of the wall clock.
+    public func requeueKeptReplies() async throws -> Int { try await requeueKeptReplies(at: Date()) }
 }
 
 public struct KeptReplies: Sendable, Hashable {

@@ -70,15 +70,29 @@ public protocol NudgeStore: Sendable {
     /// nothing. A question nudge's one-question quiz session is saved in the same transaction.
     /// Returns how many were added.
     func enqueue(_ items: [(item: NudgeOutboxItem, session: QuizSession?)]) async throws -> Int
-    /// Marks up to `limit` pending nudges due by `now` as sending and returns them, oldest first.
+    /// Claims up to `limit` nudges due by `now` for this replica and returns them (marked sending),
+    /// oldest first: pending ones, and ones left sending by a replica whose lease has expired (it
+    /// died or stopped mid-send). Each is leased to this replica until `now` plus its lease duration;
+    /// no two replicas hold the same nudge at once.
     func claimNudges(dueBy now: Date, limit: Int) async throws -> [NudgeOutboxItem]
+    /// Extends this replica's leases on nudges it is still sending, to `now` plus the lease duration;
+    /// returns how many it still held.
+    func renewNudgeLeases(_ ids: [Int64], at now: Date) async throws -> Int
+    /// Sent: the lease ends with it.
     func markSent(_ id: Int64, at: Date) async throws
-    /// A failed attempt: back to pending at `retryAt`, or dead when `retryAt` is nil.
+    /// A failed attempt: back to pending at `retryAt`, or dead when `retryAt` is nil; the lease ends.
     func markFailed(_ id: Int64, error: String, retryAt: Date?) async throws
-    /// After a crash: nudges left "sending" were in flight; they go back to pending. Returns how many.
-    func requeueInFlight() async throws -> Int
+    /// At start: nudges left "sending" by an earlier process that may be taken back now go back to
+    /// pending. SQLite (one process per file): all of them, so a restart after a crash resends at
+    /// once; PostgreSQL (several replicas): those whose lease has expired by `now`. Returns how many.
+    func requeueInFlight(at now: Date) async throws -> Int
     func nudgeStatus(deadLimit: Int) async throws -> NudgeOutboxStatus
     func recordFeedback(nudgeKey: String, learner: Learner, useful: Bool, at: Date) async throws
+}
+
+extension NudgeStore {
+    /// `requeueInFlight(at:)` as of the wall clock.
+    public func requeueInFlight() async throws -> Int { try await requeueInFlight(at: Date()) }
 }
 
 /// `/learn nudges …`: subscribe, unsubscribe, pause, resume, status.

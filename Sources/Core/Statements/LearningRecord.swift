@@ -85,6 +85,13 @@ public struct LearningRecord: Sendable, Hashable, Codable {
     }
 }
 
+extension LearningRecordStore {
+    /// `pendingLearningRecords(limit:at:)` as of the wall clock.
+    public func pendingLearningRecords(limit: Int) async throws -> [PendingLearningRecord] {
+        try await pendingLearningRecords(limit: limit, at: Date())
+    }
+}
+
 /// A kept record waiting for delivery.
 public struct PendingLearningRecord: Sendable, Hashable {
     /// The outbox row.
@@ -106,8 +113,10 @@ public protocol LearningRecordStore: Sendable {
     /// Turns keeping records on or off for this process (on only when a record store is configured,
     /// so the outbox does not grow without anyone to send it to).
     func keepLearningRecords(_ on: Bool)
-    /// The oldest pending records, at most `limit`.
-    func pendingLearningRecords(limit: Int) async throws -> [PendingLearningRecord]
+    /// Claims the oldest pending records for this replica, at most `limit`: those no other replica
+    /// holds under a lease running at `now` (its own claims included, for a retry after a failure).
+    /// Each is leased to this replica until `now` plus its lease duration.
+    func pendingLearningRecords(limit: Int, at now: Date) async throws -> [PendingLearningRecord]
     /// The record store has them (stored, or already had them): forget them.
     func deliveredLearningRecords(_ ids: [Int64]) async throws
     /// The record store refused this one for good (or it does not decode): keep it aside with why, no longer pending.

@@ -136,6 +136,8 @@ public final class NudgeCourier: Sendable {
     /// kept in the environment); nil when the platform is not configured.
     let credentials: @Sendable (String, OutboundRequest) -> OutboundRequest?
     let logger: Logger
+    /// How often the leases on a batch still being sent are renewed (a third of the lease duration).
+    let leaseRenewal: Duration
     private let pacer = Mutex<[String: ContinuousClock.Instant]>([:])
     public static let pacerCompactionSize = 1024
     /// Channels the pacer remembers now (for tests: bounded, not one per channel ever sent to).
@@ -143,8 +145,10 @@ public final class NudgeCourier: Sendable {
 
     public init(
         settings: FlowLearnConfiguration.NudgesSection, store: any NudgeStore, poster: any RequestPoster,
-        credentials: @escaping @Sendable (String, OutboundRequest) -> OutboundRequest?, logger: Logger
+        credentials: @escaping @Sendable (String, OutboundRequest) -> OutboundRequest?,
+        leaseRenewal: Duration = .seconds(LeaseHolder.defaultDuration / 3), logger: Logger
     ) {
+        self.leaseRenewal = leaseRenewal
         self.settings = settings
         self.store = store
         self.poster = poster
@@ -160,6 +164,18 @@ public final class NudgeCourier: Sendable {
         while true {
             let batch = try await store.claimNudges(dueBy: now(), limit: max(64, settings.concurrency * 8))
             if batch.isEmpty { break }
+            // The batch stays leased to this replica while it is being sent, however long pacing takes.
+            let ids = batch.map(\.id)
+            let renewal = leaseRenewal
+            let renewer = Task { [store, logger] in
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: renewal) } catch { return }
+                    do { _ = try await store.renewNudgeLeases(ids, at: now()) } catch {
+                        logger.error("leases on nudges being sent not renewed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            defer { renewer.cancel() }
             let results = await withTaskGroup(of: Bool.self, returning: [Bool].self) { group in
                 var results: [Bool] = []
                 var running = 0
@@ -243,7 +259,7 @@ public final class NudgeService: Service, Sendable {
     }
 
     public func run() async throws {
-        let requeued = try await courier.store.requeueInFlight()
+        let requeued = try await courier.store.requeueInFlight(at: now())
         if requeued > 0 { logger.notice("nudges that were in flight at the last stop will be sent again", metadata: ["count": "\(requeued)"]) }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {

@@ -36,6 +36,10 @@ public final class ReplyOutbox: Service, Sendable {
         /// Counts replies sent to the store to wait; a refill that saw no change may stop looking.
         var waitingKept = 0
         var refilling = false
+        /// Kept batches this process holds (queued or being sent), whose leases it renews.
+        var held: Set<Int64> = []
+        /// Batches whose lease ran out and another replica took: not to be sent by this one.
+        var lost: Set<Int64> = []
     }
 
     public static let defaultCapacity = 1024
@@ -49,6 +53,8 @@ public final class ReplyOutbox: Service, Sendable {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let capacity: Int
+    /// How often the leases on held batches are renewed and expired ones of other replicas looked for.
+    private let leaseRenewal: Duration
     private let queue = Mutex(Queue())
 
     /// Replies an earlier process kept are marked waiting before any new reply is kept, so none is
@@ -59,11 +65,14 @@ public final class ReplyOutbox: Service, Sendable {
     ///   - credentials: puts secret headers back on replies kept by an earlier process.
     ///   - inspectors: per platform, how to read a refusal out of a successful post.
     ///   - capacity: batches held in memory at most; more wait in the store.
+    ///   - leaseRenewal: how often the store leases on held batches are renewed (a third of the lease
+    ///     duration), and batches of a replica whose leases expired are looked for.
     public init(
         poster: any RequestPoster, store: (any ReplyStore)? = nil, credentials: Credentials? = nil,
         inspectors: [String: Inspector] = [:], now: @escaping @Sendable () -> Date = { Date() }, capacity: Int = ReplyOutbox.defaultCapacity,
-        logger: Logger
+        leaseRenewal: Duration = .seconds(LeaseHolder.defaultDuration / 3), logger: Logger
     ) {
+        self.leaseRenewal = leaseRenewal
         let (stream, continuation) = AsyncStream.makeStream(of: Item.self)
         self.stream = stream
         self.continuation = continuation
@@ -77,7 +86,7 @@ public final class ReplyOutbox: Service, Sendable {
         restoration = store.map { store in
             Task {
                 do {
-                    let waiting = try await store.requeueKeptReplies()
+                    let waiting = try await store.requeueKeptReplies(at: now())
                     if waiting > 0 { logger.notice("sending replies kept before the restart", metadata: ["batches": "\(waiting)"]) }
                 } catch {
                     logger.error("kept replies could not be read", metadata: ["error": "\(error)"])
@@ -137,11 +146,14 @@ public final class ReplyOutbox: Service, Sendable {
             queue.withLock { $0.storeHasWaiting = true }
             scheduleRefill()
         } else {
+            queue.withLock { _ = $0.held.insert(id) }
             continuation.yield(Item(id: id, platform: platform, requests: requests, requestID: requestID))
         }
     }
 
     public func run() async throws {
+        let keeper = store.map { store in Task { await self.keepLeases(store) } }
+        defer { keeper?.cancel() }
         await withDiscardingTaskGroup { group in
             group.addTask {
                 try? await gracefulShutdown()
@@ -154,6 +166,32 @@ public final class ReplyOutbox: Service, Sendable {
                     self.scheduleRefill()
                 }
             }
+        }
+    }
+
+    /// Every `leaseRenewal`: renews the leases on the batches held (a batch whose lease another replica
+    /// took meanwhile is dropped here), then looks for batches left by replicas whose leases expired.
+    private func keepLeases(_ store: any ReplyStore) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: leaseRenewal) } catch { return }
+            let held = queue.withLock { Array($0.held) }
+            if !held.isEmpty {
+                do {
+                    let kept = try await store.renewReplyLeases(held, at: now())
+                    let lost = Set(held).subtracting(kept)
+                    if !lost.isEmpty {
+                        queue.withLock { queue in
+                            queue.lost.formUnion(lost)
+                            queue.held.subtract(lost)
+                        }
+                        logger.warning("kept replies taken over by another replica after their lease expired", metadata: ["batches": "\(lost.count)"])
+                    }
+                } catch {
+                    logger.error("leases on kept replies not renewed; will try again", metadata: ["error": "\(error)"])
+                }
+            }
+            queue.withLock { $0.storeHasWaiting = true }
+            scheduleRefill()
         }
     }
 
@@ -175,7 +213,7 @@ public final class ReplyOutbox: Service, Sendable {
             guard room > 0 else { break }
             let batches: [KeptReplies]
             do {
-                batches = try await store.claimKeptReplies(limit: room)
+                batches = try await store.claimKeptReplies(limit: room, at: now())
             } catch {
                 logger.error("waiting replies could not be claimed; will try again", metadata: ["error": "\(error)"])
                 break
@@ -191,6 +229,7 @@ public final class ReplyOutbox: Service, Sendable {
             }
             let done = queue.withLock { queue -> Bool in
                 queue.inMemory += items.count
+                for item in items { if let id = item.id { queue.held.insert(id) } }
                 for item in items { continuation.yield(item) }
                 // Fewer than asked and nothing sent to wait meanwhile: the store holds no waiting batch.
                 if batches.count < room && queue.waitingKept == seen { queue.storeHasWaiting = false }
@@ -227,8 +266,14 @@ public final class ReplyOutbox: Service, Sendable {
 
     private func deliver(_ item: Item) async {
         for request in item.requests {
+            if let id = item.id, queue.withLock({ $0.lost.contains(id) }) {
+                logger.notice("kept reply left to the replica that took it over", metadata: ["purpose": "\(request.purpose)"])
+                queue.withLock { _ = $0.lost.remove(id) }
+                return
+            }
             await deliver(request, inspect: inspectors[item.platform])
         }
+        if let id = item.id { queue.withLock { _ = $0.held.remove(id) } }
         // Sent, or refused for good after the poster's retries: either way not to be sent again.
         if let id = item.id, let store {
             do {

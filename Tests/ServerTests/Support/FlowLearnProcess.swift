@@ -5,13 +5,18 @@ enum FlowLearnProcess {
     static let binary = TestServer.repositoryRoot + "/.build/debug/flowlearn"
 
     /// Starts `flowlearn` with these arguments and extra environment variables; its log (stderr) goes
-    /// to `log` when given, else it is discarded.
-    static func launch(_ arguments: [String], environment extra: [String: String], log: URL? = nil) throws -> Process {
+    /// to `log` and its output to `stdout` when given, else they are discarded.
+    static func launch(_ arguments: [String], environment extra: [String: String], log: URL? = nil, stdout: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
+        if let stdout {
+            FileManager.default.createFile(atPath: stdout.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: stdout)
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         if let log {
             FileManager.default.createFile(atPath: log.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: log)
