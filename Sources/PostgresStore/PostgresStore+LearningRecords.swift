@@ -112,6 +112,36 @@ extension PostgresStore: LearningRecordStore {
         }
     }
 
+    public func isLearningRecordPending(_ id: Int64) async throws -> Bool {
+        try await read { connection in
+            try await connection.row("SELECT 1 AS one FROM xapi_outbox WHERE id = \(id) AND state = 'pending'", logger) != nil
+        }
+    }
+
+    public func retryLearningRecord(_ id: Int64, reason: String, maximumAttempts: Int) async throws -> Bool {
+        let reason = String(reason.prefix(500))
+        let limit = max(1, maximumAttempts)
+        return try await write { connection in
+            try await connection.run(
+                "UPDATE xapi_outbox SET attempts = attempts + 1, last_error = \(reason) WHERE id = \(id) AND state = 'pending'", logger)
+            let setAside = try await connection.rows(
+                """
+                UPDATE xapi_outbox SET state = 'rejected', lease_owner = NULL, lease_until = NULL
+                WHERE id = \(id) AND state = 'pending' AND attempts >= \(limit) RETURNING id
+                """, logger)
+            return !setAside.isEmpty
+        }
+    }
+
+    public func requeueRejectedLearningRecords() async throws -> Int {
+        try await write { connection in
+            try await connection.rows(
+                "UPDATE xapi_outbox SET state = 'pending', attempts = 0, lease_owner = NULL, lease_until = NULL WHERE state = 'rejected' RETURNING id",
+                logger
+            ).count
+        }
+    }
+
     public func learningRecordCounts() async throws -> (pending: Int, rejected: Int) {
         let (pending, rejected) = try await read { connection -> (Int, Int) in
             let row = try await connection.row(

@@ -12,6 +12,8 @@ extension PostgresStore: RetentionStore {
             deleted[.questionLog] =
                 try await deleteInBatches(from: "question_log", where: "asked_at <", cutoff, batch: batch)
                 + deleteInBatches(from: "answer_feedback", where: "at <", cutoff, batch: batch)
+                // Undelivered xAPI statements carry question text too: they age out with the question log.
+                + deleteInBatches(from: "xapi_outbox", where: "created_at <", cutoff, batch: batch)
         }
         if let cutoff = cutoff(policy.processedEventDays) {
             deleted[.processedEvents] =

@@ -129,14 +129,14 @@ extension SQLiteStore: LearningRecordStore {
                 arguments: [String(reason.prefix(500)), id])
             let attempts = try Int.fetchOne(db, sql: "SELECT attempts FROM xapi_outbox WHERE id = ?", arguments: [id]) ?? 0
             guard attempts >= max(1, maximumAttempts) else { return false }
-            try db.execute(sql: "UPDATE xapi_outbox SET state = 'rejected' WHERE id = ? AND state = 'pending'", arguments: [id])
+            try db.execute(sql: "UPDATE xapi_outbox SET state = 'rejected', lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'pending'", arguments: [id])
             return db.changesCount == 1
         }
     }
 
     public func requeueRejectedLearningRecords() async throws -> Int {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE xapi_outbox SET state = 'pending', attempts = 0 WHERE state = 'rejected'")
+            try db.execute(sql: "UPDATE xapi_outbox SET state = 'pending', attempts = 0, lease_owner = NULL, lease_until = NULL WHERE state = 'rejected'")
             return db.changesCount
         }
     }
