@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIG ?= config.example.json
 
-.PHONY: run test build deps test-deps lint bench clean matrix-e2e console-browser xapi-e2e fuzz test-postgres
+.PHONY: run test build deps test-deps lint bench clean matrix-e2e console-browser xapi-e2e fuzz test-postgres replicas
 
 ## Install missing system packages, build (release), check $(CONFIG) and serve with it.
 run: deps
@@ -14,8 +14,9 @@ run: deps
 ## reason), build, run every test (with a throw-away PostgreSQL on loopback, so the store contract
 ## runs on SQLite and on PostgreSQL: scripts/with-postgres.sh), lint the shipped content, replay the fuzz seeds and fuzz each
 ## target for a second, run the Matrix end-to-end test against a real Synapse on loopback, the xAPI
-## one against a real learning record store (Ralph) with a kill -9 during delivery, and drive the web
-## console in headless Chromium (screenshots in .build/console-screenshots/).
+## one against a real learning record store (Ralph) with a kill -9 during delivery, drive the web
+## console in headless Chromium (screenshots in .build/console-screenshots/), and run three replicas
+## on one PostgreSQL database with a 3,000-nudge fan-out during which one is killed with kill -9.
 test: test-deps
 	python3 scripts/check-traps.py
 	$(SWIFT) build --build-tests
@@ -26,6 +27,7 @@ test: test-deps
 	.build-venv/bin/python scripts/matrix-e2e.py --flowlearn .build/debug/flowlearn --python .build-venv/bin/python
 	.build-venv-lrs/bin/python scripts/xapi-e2e.py --flowlearn .build/debug/flowlearn --python .build-venv-lrs/bin/python
 	.build-venv/bin/python scripts/console-browser-test.py --flowlearn .build/debug/flowlearn
+	scripts/with-postgres.sh python3 scripts/replica-test.py --flowlearn .build/debug/flowlearn
 
 build: deps
 	$(SWIFT) build
@@ -51,6 +53,10 @@ fuzz:
 ## Only the store contract, on SQLite and on a throw-away PostgreSQL (after a build).
 test-postgres:
 	scripts/with-postgres.sh $(SWIFT) test --disable-xctest --filter "StoreContractTests"
+
+## Only the three-replica test on PostgreSQL (after a build); its table goes in BENCHMARKS.md.
+replicas:
+	scripts/with-postgres.sh python3 scripts/replica-test.py --flowlearn .build/debug/flowlearn
 
 ## Only the Matrix end-to-end test (after a build).
 matrix-e2e: test-deps
