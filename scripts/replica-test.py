@@ -405,7 +405,8 @@ def main():
         print(f"(lease {args.lease_seconds:.0f} s; nudges/s from the first delivery to the last)")
         assert three["pending"] == 0 and one["pending"] == 0, "nudges left pending"
         assert one["duplicates"] == 0 and rate["duplicates"] == 0 and rate["pending"] == 0, "duplicates or pending without a kill"
-        assert three["duplicates"] <= killed_in_flight, f"{three['duplicates']} duplicates, more than the {killed_in_flight} in flight"
+        bound = min(killed_in_flight, 16)  # what it held, and at most nudges.concurrency being posted at once
+        assert three["duplicates"] <= bound, f"{three['duplicates']} duplicates, more than the {bound} it could have been posting"
         print("replica test: PASS")
         return 0
     except Exception:

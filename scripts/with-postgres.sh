@@ -54,7 +54,9 @@ if [[ $(id -u) -eq 0 ]]; then
     as_owner=(runuser -u "$owner" --)
 fi
 
-folder=$(mktemp -d "${TMPDIR:-/tmp}/flowlearn-pg.XXXXXX")
+# As root, under /tmp: the server's user must be able to reach the folder (a TMPDIR under /root it cannot).
+if [[ ${#as_owner[@]} -gt 0 ]]; then base=/tmp; else base="${TMPDIR:-/tmp}"; fi
+folder=$(mktemp -d "$base/flowlearn-pg.XXXXXX")
 chmod 755 "$folder"
 if [[ ${#as_owner[@]} -gt 0 ]]; then chown "$owner" "$folder"; fi
 data="$folder/data"
@@ -62,7 +64,8 @@ started=false
 
 cleanup() {
     local status=$?
-    if $started; then
+    # Stop whatever server started in the folder, even one whose start timed out.
+    if $started || [[ -f "$data/postmaster.pid" ]]; then
         "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
     rm -rf "$folder"
@@ -89,6 +92,8 @@ for attempt in 1 2 3 4 5; do
         started=true
         break
     fi
+    # A start that timed out may still be running: stop it before trying another port.
+    if [[ -f "$data/postmaster.pid" ]]; then "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true; fi
 done
 if ! $started; then
     echo "with-postgres: the server did not start; its log:" >&2

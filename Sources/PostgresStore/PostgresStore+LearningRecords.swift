@@ -114,7 +114,9 @@ extension PostgresStore: LearningRecordStore {
 
     public func isLearningRecordPending(_ id: Int64) async throws -> Bool {
         try await read { connection in
-            try await connection.row("SELECT 1 AS one FROM xapi_outbox WHERE id = \(id) AND state = 'pending'", logger) != nil
+            try await connection.row(
+                "SELECT 1 AS one FROM xapi_outbox WHERE id = \(id) AND state = 'pending' AND (lease_owner IS NULL OR lease_owner = \(lease.id))",
+                logger) != nil
         }
     }
 

@@ -151,25 +151,27 @@ extension PostgresStore: NudgeStore {
                 """
                 UPDATE nudge_outbox SET state = 'sent', sent_at = \(date), attempts = attempts + 1, last_error = NULL, lease_owner = NULL,
                   lease_until = NULL
-                WHERE id = \(id)
+                WHERE id = \(id) AND state <> 'sent'
                 """, logger)
         }
     }
 
+    /// Only while this replica holds the nudge (see the SQLite store).
     public func markFailed(_ id: Int64, error: String, retryAt: Date?) async throws {
+        let owner = lease.id
         try await write { connection in
             if let retryAt {
                 try await connection.run(
                     """
                     UPDATE nudge_outbox SET state = 'pending', attempts = attempts + 1, last_error = \(error), next_attempt_at = \(retryAt),
                       lease_owner = NULL, lease_until = NULL
-                    WHERE id = \(id)
+                    WHERE id = \(id) AND state = 'sending' AND lease_owner = \(owner)
                     """, logger)
             } else {
                 try await connection.run(
                     """
                     UPDATE nudge_outbox SET state = 'dead', attempts = attempts + 1, last_error = \(error), lease_owner = NULL, lease_until = NULL
-                    WHERE id = \(id)
+                    WHERE id = \(id) AND state = 'sending' AND lease_owner = \(owner)
                     """, logger)
             }
         }

@@ -119,21 +119,44 @@ public final class PostgresStore: Sendable {
         }
         if let error = error as? PostgresTransactionError {
             if let inner = error.closureError ?? error.commitError ?? error.beginError { return describe(inner) }
+            return "the transaction failed"
         }
-        return "\(error)"
+        // Anything else (our own errors from inside a transaction) by its type, never its fields.
+        return error is CustomStringConvertible ? "\(error)" : "\(type(of: error))"
     }
 
     /// Runs `body` on one pooled connection (reads).
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await ready()
-        return try await client.withConnection { connection in try await body(connection) }
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw Self.plain(error)
+        }
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     @discardableResult
     func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await ready()
-        return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch {
+            throw Self.plain(error)
+        }
+    }
+
+    /// An error as the server said it, without the query: postgres-nio's errors print the query with
+    /// its bound values (response URLs, message text), which must not reach logs or stored reasons.
+    static func plain(_ error: any Error) -> PostgresStoreError {
+        if let error = error as? PostgresStoreError { return error }
+        var text = describe(error)
+        if let error = (error as? PostgresTransactionError).flatMap({ $0.closureError ?? $0.commitError ?? $0.beginError }) as? PSQLError
+            ?? error as? PSQLError, let state = error.serverInfo?[.sqlState]
+        {
+            text += " (SQLSTATE \(state))"
+        }
+        return PostgresStoreError(text)
     }
 }
 

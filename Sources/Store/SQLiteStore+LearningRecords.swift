@@ -117,8 +117,11 @@ extension SQLiteStore: LearningRecordStore {
     }
 
     public func isLearningRecordPending(_ id: Int64) async throws -> Bool {
-        try await writer.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM xapi_outbox WHERE id = ? AND state = 'pending'", arguments: [id]) != nil
+        let owner = lease.id
+        return try await writer.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM xapi_outbox WHERE id = ? AND state = 'pending' AND (lease_owner IS NULL OR lease_owner = ?)",
+                arguments: [id, owner]) != nil
         }
     }
 

@@ -187,28 +187,31 @@ extension SQLiteStore: NudgeStore {
                 sql: """
                     UPDATE nudge_outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, lease_owner = NULL,
                         lease_until = NULL
-                    WHERE id = ?
+                    WHERE id = ? AND state <> 'sent'
                     """,
                 arguments: [date, id])
         }
     }
 
+    /// Only while this process holds the nudge: a replica that lost it (its lease ran out and another
+    /// took it, or it was sent meanwhile) must not put it back or dead-letter it.
     public func markFailed(_ id: Int64, error: String, retryAt: Date?) async throws {
+        let owner = lease.id
         try await writer.write { db in
             if let retryAt {
                 try db.execute(
                     sql: """
                         UPDATE nudge_outbox SET state = 'pending', attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
                             lease_owner = NULL, lease_until = NULL
-                        WHERE id = ?
+                        WHERE id = ? AND state = 'sending' AND lease_owner = ?
                         """,
-                    arguments: [error, retryAt, id])
+                    arguments: [error, retryAt, id, owner])
             } else {
                 try db.execute(
                     sql: """
                         UPDATE nudge_outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL
-                        WHERE id = ?
-                        """, arguments: [error, id])
+                        WHERE id = ? AND state = 'sending' AND lease_owner = ?
+                        """, arguments: [error, id, owner])
             }
         }
     }

@@ -7,7 +7,10 @@ extension SQLiteStore: ReplyStore {
         let owner: String? = queued ? lease.id : nil
         let until: Date? = queued ? lease.expiry(from: at) : nil
         return try await committer.write { db in
-            let batch = (try Int64.fetchOne(db, sql: "SELECT MAX(batch) FROM reply_outbox") ?? 0) + 1
+            // The next row id (AUTOINCREMENT never reuses one): a batch number is never given twice, even
+            // after the newest batch was sent and deleted (the reply queue tells batches apart by it).
+            let next = (try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'reply_outbox'") ?? 0) + 1
+            let batch = max(next, (try Int64.fetchOne(db, sql: "SELECT MAX(batch) FROM reply_outbox") ?? 0) + 1)
             for (position, request) in requests.enumerated() {
                 try db.execute(
                     sql: """

@@ -38,7 +38,8 @@ struct Gaps: AsyncParsableCommand {
         func run() async throws {
             let (configuration, _) = try options.load()
             let store = try await options.openStore()
-            let since = Date().addingTimeInterval(-Double(max(0, days)) * 86_400)
+            // At most a hundred years back: a date far outside what a database can hold would not bind.
+            let since = Date().addingTimeInterval(-Double(min(max(0, days), 36_500)) * 86_400)
             let entries = try await store.unansweredQuestions(since: since, limit: 100_000)
             let analyzer = try TextAnalyzer(language: configuration.matcher.language)
             let statuses = try await store.gapStatuses()

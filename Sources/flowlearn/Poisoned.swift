@@ -16,7 +16,7 @@ struct Poisoned: AsyncParsableCommand {
 
     func run() async throws {
         let store = try await options.openStore()
-        let events = try await store.poisonedEvents(limit: limit)
+        let events = try await store.poisonedEvents(limit: max(0, limit))
         let formatter = ISO8601DateFormatter()
         for event in events {
             print("\(formatter.string(from: event.poisonedAt))  \(event.platform)  \(event.eventID)  attempts \(event.attempts)  first seen \(formatter.string(from: event.firstSeen))  \(event.reason)")

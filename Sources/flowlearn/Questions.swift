@@ -18,7 +18,7 @@ struct Questions: AsyncParsableCommand {
 
     func run() async throws {
         let store = try await options.openStore()
-        let entries = try await store.recentQuestions(unansweredOnly: unanswered, limit: limit)
+        let entries = try await store.recentQuestions(unansweredOnly: unanswered, limit: max(0, limit))
         let formatter = ISO8601DateFormatter()
         for entry in entries {
             let near = entry.candidates.prefix(2).map { "\($0.nuggetID) \(String(format: "%.2f", $0.confidence))" }.joined(separator: ", ")

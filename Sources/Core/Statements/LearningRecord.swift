@@ -123,7 +123,8 @@ public protocol LearningRecordStore: Sendable {
     func rejectLearningRecord(_ id: Int64, reason: String) async throws
     /// Pending and set-aside records.
     func learningRecordCounts() async throws -> (pending: Int, rejected: Int)
-    /// Whether a record is still waiting to be sent (a person forgotten meanwhile: no longer).
+    /// Whether a record is still waiting to be sent by this process (a person forgotten meanwhile, or
+    /// another replica that took it over after this one's lease ran out: no longer).
     func isLearningRecordPending(_ id: Int64) async throws -> Bool
     /// A delivery failed for a reason that may pass (LRS down, 5xx): counts the attempt, and sets the
     /// record aside after `maximumAttempts`; returns whether it was set aside.

@@ -167,14 +167,22 @@ public final class NudgeCourier: Sendable {
             // The batch stays leased to this replica while it is being sent, however long pacing takes.
             let ids = batch.map(\.id)
             let renewal = leaseRenewal
+            // When the leases were last known to be ours: claimed, or renewed. A replica that could not
+            // renew for two renewal periods may have lost them to another, and stops sending (it does
+            // not know which were taken; its own next round takes back any that were not).
+            let renewed = Mutex(ContinuousClock.now)
             let renewer = Task { [store, logger] in
                 while !Task.isCancelled {
                     do { try await Task.sleep(for: renewal) } catch { return }
-                    do { _ = try await store.renewNudgeLeases(ids, at: now()) } catch {
+                    do {
+                        _ = try await store.renewNudgeLeases(ids, at: now())
+                        renewed.withLock { $0 = ContinuousClock.now }
+                    } catch {
                         logger.error("leases on nudges being sent not renewed", metadata: ["error": "\(error)"])
                     }
                 }
             }
+            let held: @Sendable () -> Bool = { ContinuousClock.now - renewed.withLock { $0 } < renewal * 2 }
             defer { renewer.cancel() }
             let results = await withTaskGroup(of: Bool.self, returning: [Bool].self) { group in
                 var results: [Bool] = []
@@ -184,7 +192,7 @@ public final class NudgeCourier: Sendable {
                         results.append(result)
                         running -= 1
                     }
-                    group.addTask { await self.send(item, now: now) }
+                    group.addTask { await self.send(item, now: now, held: held) }
                     running += 1
                 }
                 for await result in group { results.append(result) }
@@ -196,8 +204,12 @@ public final class NudgeCourier: Sendable {
         return (sent, failed)
     }
 
-    private func send(_ item: NudgeOutboxItem, now: @Sendable () -> Date) async -> Bool {
+    private func send(_ item: NudgeOutboxItem, now: @Sendable () -> Date, held: @Sendable () -> Bool) async -> Bool {
         await pace(item.channel)
+        guard held() else {
+            logger.warning("nudge not sent: its lease could not be renewed, so another replica may hold it now", metadata: ["key": "\(item.key)"])
+            return false
+        }
         let outcome: PostOutcome
         if let request = credentials(item.platform, item.request) {
             outcome = await poster.post(request)

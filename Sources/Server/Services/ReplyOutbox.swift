@@ -178,12 +178,15 @@ public final class ReplyOutbox: Service, Sendable {
             if !held.isEmpty {
                 do {
                     let kept = try await store.renewReplyLeases(held, at: now())
-                    let lost = Set(held).subtracting(kept)
+                    // A batch delivered and forgotten while the renewal ran is missing from `kept` too, but
+                    // it is no longer held: only batches still held were taken over.
+                    let lost = queue.withLock { queue -> Set<Int64> in
+                        let lost = Set(held).subtracting(kept).intersection(queue.held)
+                        queue.lost.formUnion(lost)
+                        queue.held.subtract(lost)
+                        return lost
+                    }
                     if !lost.isEmpty {
-                        queue.withLock { queue in
-                            queue.lost.formUnion(lost)
-                            queue.held.subtract(lost)
-                        }
                         logger.warning("kept replies taken over by another replica after their lease expired", metadata: ["batches": "\(lost.count)"])
                     }
                 } catch {
@@ -266,14 +269,18 @@ public final class ReplyOutbox: Service, Sendable {
 
     private func deliver(_ item: Item) async {
         for request in item.requests {
-            if let id = item.id, queue.withLock({ $0.lost.contains(id) }) {
+            if let id = item.id, queue.withLock({ $0.lost.remove(id) != nil }) {
                 logger.notice("kept reply left to the replica that took it over", metadata: ["purpose": "\(request.purpose)"])
-                queue.withLock { _ = $0.lost.remove(id) }
                 return
             }
             await deliver(request, inspect: inspectors[item.platform])
         }
-        if let id = item.id { queue.withLock { _ = $0.held.remove(id) } }
+        if let id = item.id {
+            queue.withLock { queue in
+                queue.held.remove(id)
+                queue.lost.remove(id)
+            }
+        }
         // Sent, or refused for good after the poster's retries: either way not to be sent again.
         if let id = item.id, let store {
             do {

@@ -28,6 +28,11 @@ struct OutboxStoreContractTests {
             #expect(try await store.keptReplies().map(\.id) == [b, c])
             #expect(try await store.requeueKeptReplies(at: F.at(3600)) >= 1, "at start, batches whose lease ran out wait again")
             #expect(try await store.claimKeptReplies(limit: 10, at: F.at(3600)).map(\.id) == [b, c])
+            // A batch number is never given twice, even once the newest batch was sent and forgotten:
+            // the reply queue tells batches apart by it.
+            try await store.forgetReplies(c)
+            let d = try await store.keepReplies([F.reply("five")], platform: "slack", at: F.now, queued: true, requestID: nil)
+            #expect(d > c)
         }
     }
 

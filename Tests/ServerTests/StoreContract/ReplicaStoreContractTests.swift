@@ -50,6 +50,14 @@ struct ReplicaStoreContractTests {
             #expect(try await dead.renewNudgeLeases(taken.map(\.id), at: F.at(101)) == 0, "the dead replica's leases are gone")
             try await live.markSent(retaken[0].id, at: F.at(101))
             #expect(try await live.nudgeStatus(deadLimit: 1).counts[.sent] == 1)
+            // The replica that lost its leases (it was alive after all) cannot put back or dead-letter
+            // what another holds or sent: only the holder decides.
+            try await dead.markFailed(retaken[0].id, error: "HTTP 500", retryAt: F.at(200))
+            try await dead.markFailed(retaken[1].id, error: "HTTP 404", retryAt: nil)
+            let status = try await live.nudgeStatus(deadLimit: 1)
+            #expect(status.counts[.sent] == 1 && status.counts[.sending] == 1 && status.counts[.pending] == nil && status.counts[.dead] == nil)
+            try await live.markFailed(retaken[1].id, error: "HTTP 500", retryAt: F.at(200))
+            #expect(try await live.nudgeStatus(deadLimit: 1).counts[.pending] == 1, "the holder's own failure puts it back")
         }
     }
 
