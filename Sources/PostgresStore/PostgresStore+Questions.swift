@@ -168,6 +168,8 @@ extension PostgresStore: AssistantStore {
     public func recordAnswerVote(answerID: String, learner: Learner, helpful: Bool, at date: Date) async throws -> AnswerVote {
         let keeping = keepsLearningRecords
         return try await write { connection in
+            // Two first votes at once by one person on one answer: one is recorded, the other changes it.
+            try await connection.lockLearner("vote:\(answerID):\(learner.key)", logger)
             guard try await connection.row("SELECT 1 AS known FROM question_log WHERE answer_id = \(answerID)", logger) != nil else {
                 return .unknownAnswer
             }

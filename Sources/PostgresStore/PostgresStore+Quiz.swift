@@ -6,6 +6,9 @@ extension PostgresStore: QuizStore {
     public func startSession(_ session: QuizSession) async throws {
         let ids = String(decoding: try JSONEncoder().encode(session.questionIDs), as: UTF8.self)
         try await write { connection in
+            // One learner's quiz writes, one at a time across replicas: two starts at once must not
+            // leave two active sessions (READ COMMITTED would let both UPDATEs miss the other's INSERT).
+            try await connection.lockLearner(session.learner.key, logger)
             try await connection.run(
                 "UPDATE quiz_session SET state = 'stopped' WHERE learner = \(session.learner.key) AND state = 'active'", logger)
             try await connection.run(
@@ -55,6 +58,13 @@ extension PostgresStore: QuizStore {
         return try await write { connection in
             let recorded: PostgresQuery = "SELECT 1 AS recorded FROM quiz_answer WHERE action_id = \(answer.actionID)"
             if try await connection.row(recorded, logger) != nil { return .repeatedAction }
+            // The learner first (as `startSession` does, so the two never wait on each other in a
+            // cycle): a first review of one card from two sessions at once must not lose one.
+            if let learner = try await connection.row("SELECT learner FROM quiz_session WHERE id = \(answer.sessionID)", logger)?
+                .get("learner", as: String.self)
+            {
+                try await connection.lockLearner(learner, logger)
+            }
             // The session's row is locked: an answer to the same quiz through another replica waits,
             // then sees the position moved on (or the same action recorded).
             guard let session = try await connection.row("SELECT * FROM quiz_session WHERE id = \(answer.sessionID) FOR UPDATE", logger)

@@ -161,6 +161,12 @@ public final class PostgresStore: Sendable {
 }
 
 extension PostgresConnection {
+    /// Holds a transaction-scoped advisory lock on one learner's (or one key's) writes until the
+    /// transaction ends. The two-integer key space never meets the migrations' single 64-bit key.
+    func lockLearner(_ key: String, _ logger: Logger) async throws {
+        try await run("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(1179407392, hashtext(\(key)))) AS held", logger)
+    }
+
     /// All rows of a query, for reading by column name.
     func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRandomAccessRow] {
         try await self.query(query, logger: logger).collect().map { $0.makeRandomAccess() }

@@ -109,6 +109,20 @@ struct ReplicaStoreContractTests {
         }
     }
 
+    @Test(arguments: StoreEngine.available) func quizzesStartedAtOnceThroughTwoReplicasLeaveOneActive(_ engine: StoreEngine) async throws {
+        try await StoreDatabase.withDatabase(engine) { database in
+            let a = try await database.replica("replica-a")
+            let b = try await database.replica("replica-b")
+            for round in 0..<10 {
+                async let first: Void = a.startSession(F.session("r\(round)a"))
+                async let second: Void = b.startSession(F.session("r\(round)b"))
+                _ = try await (first, second)
+                let states = [try await a.session(id: "r\(round)a")?.state, try await a.session(id: "r\(round)b")?.state]
+                #expect(states.filter { $0 == .active }.count == 1, "round \(round): \(states)")
+            }
+        }
+    }
+
     @Test(arguments: StoreEngine.available) func aQuizAnsweredThroughOneReplicaContinuesThroughTheOther(_ engine: StoreEngine) async throws {
         try await StoreDatabase.withDatabase(engine) { database in
             let a = try await database.replica("replica-a")
