@@ -135,6 +135,8 @@ extension PostgresStore: LearningRecordStore {
         }
     }
 
+    public func requeueLearningRecordsInFlight() async throws -> Int { 0 }
+
     public func requeueRejectedLearningRecords() async throws -> Int {
         try await write { connection in
             try await connection.rows(

@@ -137,6 +137,13 @@ extension SQLiteStore: LearningRecordStore {
         }
     }
 
+    public func requeueLearningRecordsInFlight() async throws -> Int {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE xapi_outbox SET lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND lease_owner IS NOT NULL")
+            return db.changesCount
+        }
+    }
+
     public func requeueRejectedLearningRecords() async throws -> Int {
         try await writer.write { db in
             try db.execute(sql: "UPDATE xapi_outbox SET state = 'pending', attempts = 0, lease_owner = NULL, lease_until = NULL WHERE state = 'rejected'")

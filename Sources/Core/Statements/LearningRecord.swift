@@ -129,6 +129,10 @@ public protocol LearningRecordStore: Sendable {
     /// A delivery failed for a reason that may pass (LRS down, 5xx): counts the attempt, and sets the
     /// record aside after `maximumAttempts`; returns whether it was set aside.
     func retryLearningRecord(_ id: Int64, reason: String, maximumAttempts: Int) async throws -> Bool
+    /// At start: takes back the records an earlier process held when it stopped. SQLite (one process
+    /// per file) takes back every lease at once; PostgreSQL none (claims take expired leases anyway,
+    /// and a live replica's must stay). Returns how many.
+    func requeueLearningRecordsInFlight() async throws -> Int
     /// Puts every set-aside record back in the queue (after the cause was fixed); returns how many.
     func requeueRejectedLearningRecords() async throws -> Int
 }

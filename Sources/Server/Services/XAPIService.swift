@@ -145,6 +145,10 @@ public final class XAPIService: Service, Sendable {
     public var resultTotals: [String: Int] { totals.withLock { $0 } }
 
     public func run() async throws {
+        // What a process killed mid-delivery held is sent again now (same ids: the LRS keeps one).
+        if let taken = try? await store.requeueLearningRecordsInFlight(), taken > 0 {
+            logger.notice("xAPI statements in flight when the last process stopped are sent again", metadata: ["statements": "\(taken)"])
+        }
         var backoff = settings.retryBackoffSeconds
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let round: Round

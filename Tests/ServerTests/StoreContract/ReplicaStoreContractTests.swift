@@ -91,6 +91,12 @@ struct ReplicaStoreContractTests {
             #expect(first.count == 2 && second.count == 2 && Set(first).isDisjoint(with: second))
             #expect(try await a.pendingLearningRecords(limit: 10, at: F.at(20)).map(\.id) == first, "its own claims again, for a retry")
             #expect(try await a.pendingLearningRecords(limit: 10, at: F.at(80)).count == 4, "b's lease ran out at 70")
+            // A process started after a kill: on SQLite (one process per file) it takes back every lease
+            // at once; on PostgreSQL none, since another replica may be alive.
+            let restarted = try await database.replica("replica-restarted", lease: 60)
+            let taken = try await restarted.requeueLearningRecordsInFlight()
+            #expect(taken == (engine == .sqlite ? 4 : 0))
+            #expect(try await restarted.pendingLearningRecords(limit: 10, at: F.at(81)).count == (engine == .sqlite ? 4 : 0))
         }
     }
 
