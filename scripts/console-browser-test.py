@@ -25,33 +25,13 @@ import time
 import urllib.error
 import urllib.request
 
+from e2e_support import free_port, logger, wait_until
+
+log = logger("console-browser")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STARTED = time.monotonic()
 PASSWORD = "a long test passphrase"
 TEAMS_TOKEN = base64.b64encode(b"console browser test token").decode()
-
-
-def log(message):
-    print(f"[console-browser {time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(what, check, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class Teams:

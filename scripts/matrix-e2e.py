@@ -24,18 +24,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from e2e_support import free_port, logger, wait_until
+
+log = logger("matrix-e2e")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STARTED = time.monotonic()
-
-
-def log(message):
-    print(f"[matrix-e2e {time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(method, url, token=None, body=None, timeout=10):
@@ -49,19 +42,6 @@ def call(method, url, token=None, body=None, timeout=10):
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
-
-
-def wait_until(what, check, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        time.sleep(0.25)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class Homeserver:

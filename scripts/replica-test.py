@@ -35,32 +35,12 @@ import urllib.parse
 import urllib.request
 import http.server
 
+from e2e_support import free_port, logger, wait_until
+
+log = logger("replicas")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STARTED = time.monotonic()
 SECRET = "replica-test-signing-secret"
-
-
-def log(message):
-    print(f"[replicas {time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(what, check, timeout, every=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class Sink:

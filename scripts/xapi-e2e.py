@@ -39,8 +39,11 @@ import uuid
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from e2e_support import free_port, logger, wait_until
+
+log = logger("xapi-e2e")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STARTED = time.monotonic()
 SIGNING_SECRET = secrets.token_hex(16)
 ACTIVITY_BASE = "https://learning.example.com/flowlearn"
 TEAM = "T0E2E"
@@ -51,31 +54,9 @@ from ralph.backends.data.base import BaseOperationType
 from ralph.backends.lrs.fs import FSLRSBackend
 FSLRSBackend.default_operation_type = BaseOperationType.APPEND  # one file, appended to (see the docstring)
 import uvicorn
+
 uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
-
-
-def log(message):
-    print(f"[xapi-e2e {time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(what, check, timeout, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class Sink:
