@@ -253,11 +253,12 @@ def main():
         # Questions: two of three answerable, the third about nothing the content knows.
         answerable = ["how do I get reimbursed for a taxi ride", "how do I connect to the VPN", "how do I report a phishing email"]
         users = ["U0ALICE", "U0BOB", "U0CAROL"]
+        shown = []
         for number in range(args.questions):
             text = f"what is the airspeed of an unladen swallow number {number}" if number % 3 == 2 else answerable[number % 3]
-            slack.command(users[number % 3], text)
-        wait_until("every answer", lambda: len(sink.all()) >= args.questions, 60, 0.05)
-        answers = [b for b in sink.all() if actions_block(b) and any(
+            shown.append(slack.command(users[number % 3], text))  # the answer comes back in the acknowledgement
+        assert all(shown), "every question is answered in its acknowledgement"
+        answers = [b for b in shown if actions_block(b) and any(
             e.get("action_id") == "answer.helpful" for e in actions_block(b).get("elements", []))]
         assert len(answers) >= 2, f"expected answers with vote buttons, got {len(answers)}"
         log(f"{args.questions} questions asked, {len(answers)} answers carry vote buttons")

@@ -85,7 +85,7 @@ extension PostgresStore: AssistantStore {
     /// Logs a question inside the caller's transaction; the first time a person is given a nugget, one
     /// of its quiz questions becomes a card due now ("questions become reviews").
     func insert(_ entry: QuestionLogEntry, on connection: PostgresConnection, keepingRecords: Bool) async throws {
-        let candidates = String(decoding: try JSONEncoder().encode(entry.candidates), as: UTF8.self)
+        let candidates = Match.json(entry.candidates)
         let confidence = entry.confidence.isFinite ? entry.confidence : 0
         let id = try await connection.row(
             """

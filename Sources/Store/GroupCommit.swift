@@ -25,6 +25,9 @@ final class GroupCommitter: Sendable {
 
     private let writer: any DatabaseWriter
     private let queue = Mutex(Queue())
+    /// Where batches are committed, one after another: a thread of its own (not Swift's cooperative
+    /// pool, which a synchronous commit would hold), woken when the first write of a batch arrives.
+    private let committing = DispatchQueue(label: "flowlearn-group-commit", qos: .userInitiated)
 
     init(writer: any DatabaseWriter) {
         self.writer = writer
@@ -54,7 +57,7 @@ final class GroupCommitter: Sendable {
                 queue.committing = true
                 return true
             }
-            if start { Task.detached { await self.commitWhilePending() } }
+            if start { committing.async { self.commitWhilePending() } }
         }
         switch result {
         case .success(let value):
@@ -68,7 +71,7 @@ final class GroupCommitter: Sendable {
     /// Transactions committed so far, and the writes they held.
     var counts: (transactions: Int, writes: Int) { queue.withLock { ($0.transactions, $0.writes) } }
 
-    private func commitWhilePending() async {
+    private func commitWhilePending() {
         while true {
             let batch = queue.withLock { queue -> [Job] in
                 let batch = Array(queue.pending.prefix(Self.maximumBatch))
@@ -82,7 +85,7 @@ final class GroupCommitter: Sendable {
                 queue.writes += batch.count
             }
             do {
-                let results = try await writer.write { db in batch.map { $0.perform(db) } }
+                let results = try writer.write { db in batch.map { $0.perform(db) } }
                 for (job, result) in zip(batch, results) { job.resume(result) }
             } catch {
                 for job in batch { job.resume(.failure(error)) }  // the commit failed: nothing of this batch is stored

@@ -127,12 +127,13 @@ public final class SQLiteStore: AssistantStore {
     }
 
     static func insert(_ entry: QuestionLogEntry, into db: Database, keepingRecords: Bool) throws {
-        let candidates = String(decoding: try JSONEncoder().encode(entry.candidates), as: UTF8.self)
-        try db.execute(
+        let candidates = Match.json(entry.candidates)
+        try db.cachedStatement(
             sql: """
                 INSERT INTO question_log (asked_at, platform, team, user_id, channel, text, outcome, nugget_id, confidence, candidates, answer_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 entry.askedAt, entry.platform, entry.team, entry.user, entry.channel, entry.text, entry.outcome.rawValue,
                 entry.nuggetID, entry.confidence, candidates, entry.answerID,
@@ -142,13 +143,11 @@ public final class SQLiteStore: AssistantStore {
         // questions becomes a card due now (unless they have that card already).
         if let question = entry.reviewQuestionID, let nugget = entry.nuggetID {
             let learner = entry.learner.key
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO asked_review (learner, nugget_id, question_id, at) VALUES (?, ?, ?, ?)",
-                arguments: [learner, nugget, question, entry.askedAt])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO asked_review (learner, nugget_id, question_id, at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [learner, nugget, question, entry.askedAt])
             if db.changesCount == 1 {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO card (learner, question_id, state, step, due) VALUES (?, ?, ?, 0, ?)",
-                    arguments: [learner, question, FSRSCard.State.learning.rawValue, entry.askedAt])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO card (learner, question_id, state, step, due) VALUES (?, ?, ?, 0, ?)")
+                    .execute(arguments: [learner, question, FSRSCard.State.learning.rawValue, entry.askedAt])
             }
         }
     }

@@ -39,15 +39,15 @@ struct ContentReloadTests {
         let content = try ContentLibrary(folder: folder.path, settings: MatcherSettings(), logger: TestServer.logger)
         let question = "can I bring my dog to the office"
         try await server.application(content: content).test(.router) { client in
-            try await client.slack(.commands, SlackRequests.slashCommand(text: question, responseURL: server.responseURL), server: server)
-            let before = try #require(try await sink.waitForRequests(1).first)
+            let before = try ShownReply(
+                try await client.slack(.commands, SlackRequests.slashCommand(text: question, responseURL: server.responseURL), server: server))
             #expect(before.text.contains(ReplyWording.unknownLead))
 
             try Self.nugget.write(to: folder.appendingPathComponent("office-dogs.md"), atomically: true, encoding: .utf8)
             #expect(await content.reloadOnItsOwnThread())
-            try await client.slack(.commands, SlackRequests.slashCommand(text: question, responseURL: server.responseURL), server: server)
-            let after = try #require(try await sink.waitForRequests(2).last)
-            #expect(after.json?["text"] as? String == "Dogs in the office")
+            let after = try ShownReply(
+                try await client.slack(.commands, SlackRequests.slashCommand(text: question, responseURL: server.responseURL), server: server))
+            #expect(after.json["text"] as? String == "Dogs in the office")
         }
     }
 

@@ -77,14 +77,15 @@ struct LoggingTests {
         let client = CurlPoster(settings: settings)
         defer { client.shutdown() }
 
-        // A signed slash command (its reply meets a 500 first, so the poster logs a retry), forged and
+        // A signed mention (its reply meets a 500 first, so the poster logs a retry), forged and
         // token-bearing requests on each platform, metrics with its token.
-        let body = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: sink.baseURL + "/commands/T0001/1/json")
-        var headers = SlackRequests(now: Date()).headers(for: body, contentType: "application/x-www-form-urlencoded").map {
+        let mention = SlackRequests.appMention(eventID: "Ev0JSONLOG", text: "how do I get reimbursed for a taxi ride")
+        var headers = SlackRequests(now: Date()).headers(for: mention, contentType: "application/json").map {
             OutboundRequest.Header($0.name.rawName, $0.value)
         }
         headers.append(.init("X-Request-ID", "req-json-log-1"))
-        #expect(await client.post(OutboundRequest(url: base + "/slack/commands", headers: headers, body: body, purpose: "test")).status == 200)
+        #expect(await client.post(OutboundRequest(url: base + "/slack/events", headers: headers, body: mention, purpose: "test")).status == 200)
+        let body = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: sink.baseURL + "/commands/T0001/1/json")
         let forged = await client.post(OutboundRequest(
             url: base + "/slack/commands", headers: [.init("X-Slack-Signature", "v0=00"), .init("X-Slack-Request-Timestamp", "1")], body: body,
             purpose: "test"))

@@ -59,7 +59,7 @@ struct ReplicaServeTests {
     @Test func aRetryOnTheOtherReplicaIsAnsweredOnceAndAKeptReplyOutlivesItsReplica() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: FlowLearnProcess.binary), "build first: swift build")
         try await StoreDatabase.withDatabase(.postgres) { database in
-            // Replies to events are answered at once; the first response_url post hangs (its replica is killed meanwhile).
+            // The first two replies are answered at once; the third hangs (its replica is killed meanwhile).
             let sink = try await LocalHTTPSink(answers: [.init(), .init(), .init(delay: .seconds(30)), .init()])
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flowlearn-replicas-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -81,17 +81,16 @@ struct ReplicaServeTests {
             #expect(replies.filter { $0.text.contains("C-ONE") }.count == 1, "answered once across both replicas")
             #expect(replies.filter { $0.text.contains("C-TWO") }.count == 1)
 
-            // A slash command's reply is kept by A (A holds its lease); A dies while posting it.
-            let responseURL = sink.baseURL + "/commands/T0001/1234/replicas"
-            let command = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: responseURL)
-            #expect(await post(command, to: "/slack/commands", port: a.port, contentType: "application/x-www-form-urlencoded") == 200)
+            // A mention's reply is kept by A (A holds its lease); A dies while posting it.
+            let third = SlackRequests.appMention(eventID: "Ev-replicas-3", text: "how do I get reimbursed for a taxi ride", channel: "C-THREE")
+            #expect(await post(third, to: "/slack/events", port: a.port, contentType: "application/json") == 200)
             #expect(try await sink.waitForRequests(3).count == 3, "A is posting the reply (the sink holds it)")
             kill(a.process.processIdentifier, SIGKILL)
             a.process.waitUntilExit()
             // B takes the batch once A's 5-second lease has run out, and posts it.
             let all = try await sink.waitForRequests(4, timeout: .seconds(30))
             #expect(all.count == 4)
-            #expect(all.last?.path == "/commands/T0001/1234/replicas", "the other replica posted the dead one's reply")
+            #expect(all.last?.text.contains("C-THREE") == true, "the other replica posted the dead one's reply")
             await sink.stop()
         }
     }

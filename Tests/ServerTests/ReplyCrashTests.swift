@@ -3,7 +3,7 @@ import FlowLearnPoster
 import Foundation
 import Testing
 
-/// A reply survives `kill -9`: the real `flowlearn serve` acknowledges a slash command, is killed
+/// A reply survives `kill -9`: the real `flowlearn serve` acknowledges a mention, is killed
 /// while its reply is still in flight (the chat API is slow to answer), and is started again; the
 /// next process posts the reply.
 @Suite("Chat replies survive kill -9", .serialized)
@@ -58,12 +58,11 @@ struct ReplyCrashTests {
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
         let port = try #require(try await FlowLearnProcess.servingPort(log: firstLog, process: first), "the server did not say it was serving")
         #expect(try await waitUntilServing(port: port, process: first))
-        let responseURL = sink.baseURL + "/commands/T0001/1234/crash"
-        let body = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: responseURL)
-        let headers = SlackRequests(now: Date()).headers(for: body, contentType: "application/x-www-form-urlencoded").map {
+        let body = SlackRequests.appMention(eventID: "Ev0CRASH", text: "how do I get reimbursed for a taxi ride", channel: "C-CRASH")
+        let headers = SlackRequests(now: Date()).headers(for: body, contentType: "application/json").map {
             OutboundRequest.Header($0.name.rawName, $0.value)
         }
-        let command = OutboundRequest(url: "http://127.0.0.1:\(port)/slack/commands", headers: headers, body: body, purpose: "test.command")
+        let command = OutboundRequest(url: "http://127.0.0.1:\(port)/slack/events", headers: headers, body: body, purpose: "test.mention")
         #expect(await Self.client.post(command).status == 200)
         #expect(try await sink.waitForRequests(1).count == 1)  // the reply is in flight: the sink holds it
         kill(first.processIdentifier, SIGKILL)
@@ -78,7 +77,8 @@ struct ReplyCrashTests {
         let received = try await sink.waitForRequests(2, timeout: .seconds(30))
         #expect(received.count == 2, "the reply the first process never finished is posted by the second")
         let repost = try #require(received.last)
-        #expect(repost.path == "/commands/T0001/1234/crash")
+        #expect(repost.path == "/api/chat.postMessage")
+        #expect(repost.text.contains("C-CRASH"))
         #expect(repost.text.contains("Spendly"))
     }
 }

@@ -8,28 +8,27 @@ import Testing
 
 @Suite("Slack routes, through the real router, poster and a local sink")
 struct SlackRouteTests {
-    @Test func signedSlashCommandPostsTheNuggetToResponseURL() async throws {
+    @Test func signedSlashCommandAnswersInTheAcknowledgement() async throws {
         let sink = try await LocalHTTPSink()
         let server = try TestServer(sink: sink)
         let body = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: server.responseURL)
         try await server.application().test(.router) { client in
             let response = try await client.slack(.commands, body, server: server)
             #expect(response.status == .ok)
-            let received = try await sink.waitForRequests(1)
-            let post = try #require(received.first)
-            #expect(post.method == "POST")
-            #expect(post.path == "/commands/T0001/1234/abcd")
-            #expect(post.headers["content-type"]?.hasPrefix("application/json") == true)
-            #expect(post.headers["authorization"] == nil)  // response_url needs no token
-            let json = try #require(post.json)
-            #expect(json["response_type"] as? String == "ephemeral")
-            #expect((json["text"] as? String) == "Taxi and ride-share expenses")
-            #expect(post.text.contains("Spendly"))
+            #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+            let shown = try ShownReply(response)
+            #expect(shown.json["response_type"] as? String == "ephemeral")
+            #expect((shown.json["text"] as? String) == "Taxi and ride-share expenses")
+            #expect(shown.text.contains("Spendly"))
+            let logged = try await server.store.recentQuestions(unansweredOnly: false, limit: 10)
+            #expect(shown.answerID != nil && shown.answerID == logged.first?.answerID, "the buttons carry the stored answer's id")
         }
         let logged = try await server.store.recentQuestions(unansweredOnly: false, limit: 10)
         #expect(logged.count == 1)
         #expect(logged.first?.nuggetID == "expenses-taxi-rideshare")
         #expect(logged.first?.user == "U2147483697")
+        #expect(await sink.received().isEmpty, "no second request: the answer went with the acknowledgement")
+        #expect(try await server.store.keptReplies().isEmpty)
     }
 
     @Test func repliesKeptByAProcessThatStoppedAreSentByTheNextWithTheTokenPutBack() async throws {
@@ -64,12 +63,12 @@ struct SlackRouteTests {
         // The sink holds its answer back, so the reply is in flight while we look.
         let sink = try await LocalHTTPSink(answers: [.init(delay: .milliseconds(400))])
         let server = try TestServer(sink: sink)
-        let body = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: server.responseURL)
+        let body = SlackRequests.appMention(eventID: "Ev0KEPT", text: "how do I get reimbursed for a taxi ride")
         try await server.application().test(.router) { client in
-            #expect(try await client.slack(.commands, body, server: server).status == .ok)
+            #expect(try await client.slack(.events, body, server: server).status == .ok)
             let inFlight = try await server.store.keptReplies()
             #expect(inFlight.count == 1)
-            #expect(inFlight.first?.requests.first?.url == server.responseURL)
+            #expect(inFlight.first?.requests.first?.url == server.configuration.slack.apiBaseURL + "/chat.postMessage")
             _ = try await sink.waitForRequests(1)
             for _ in 0..<100 where try await !server.store.keptReplies().isEmpty { try await Task.sleep(for: .milliseconds(10)) }
             #expect(try await server.store.keptReplies().isEmpty)
@@ -238,9 +237,9 @@ struct SlackRouteTests {
         try await server.application().test(.router) { client in
             let response = try await client.slack(.commands, body, server: server)
             #expect(response.status == .ok)
-            let post = try #require(try await sink.waitForRequests(1).first)
-            #expect(post.text.contains(ReplyWording.unknownLead.replacingOccurrences(of: "'", with: "'")))
-            #expect(!post.text.contains("<!channel>"))
+            let shown = try ShownReply(response)
+            #expect(shown.text.contains(ReplyWording.unknownLead))
+            #expect(!shown.text.contains("<!channel>"))
         }
         let unanswered = try await server.store.recentQuestions(unansweredOnly: true, limit: 10)
         #expect(unanswered.count == 1)

@@ -39,9 +39,10 @@ public struct SlackReplyEncoder: Sendable {
             body: json(message), purpose: "slack.response_url")
     }
 
-    /// The body of a synchronous answer to a slash command (help text needs no second request).
-    public static func immediateResponse(_ reply: Reply) -> [UInt8] {
-        var message = Self.message(for: reply)
+    /// The body of a synchronous answer to a slash command: the reply travels in the acknowledgement,
+    /// with no second request; an answer with an `answerID` carries Helpful / Not helpful buttons.
+    public static func immediateResponse(_ reply: Reply, answerID: String? = nil) -> [UInt8] {
+        var message = Self.message(for: reply, answerID: answerID)
         message.response_type = "ephemeral"
         return json(message)
     }
@@ -72,10 +73,7 @@ public struct SlackReplyEncoder: Sendable {
     }
 
     static func json(_ message: SlackMessage) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding these plain structs cannot fail.
-        return Array((try? encoder.encode(message)) ?? Data("{}".utf8))
+        message.jsonBytes
     }
 
     /// Section text may hold at most 3,000 characters.
@@ -84,7 +82,7 @@ public struct SlackReplyEncoder: Sendable {
     static func message(for reply: Reply, answerID: String? = nil) -> SlackMessage {
         switch reply {
         case .nugget(let nugget, _):
-            var blocks = [SlackMessage.Block.section(clip("*\(SlackText.escape(nugget.title))*\n" + SlackText.mrkdwn(fromMarkdown: nugget.body)))]
+            var blocks = [SlackMessage.Block.section(clip("*\(SlackText.escape(nugget.title))*\n" + SlackText.rememberedMrkdwn(fromMarkdown: nugget.body)))]
             if !nugget.links.isEmpty {
                 let links = nugget.links.map { "<\(SlackText.escape($0.url))|\(SlackText.escape($0.title))>" }
                 blocks.append(.context("\(ReplyWording.moreLead) " + links.joined(separator: " · ")))
@@ -99,7 +97,7 @@ public struct SlackReplyEncoder: Sendable {
         case .choice(let nuggets, let question):
             let lines =
                 ["\(ReplyWording.choiceLead) \(ReplyWording.alternatives(nuggets.map { "*\(SlackText.escape($0.title))*" }))?"]
-                + nuggets.map { "• *\(SlackText.escape($0.title))*: \(SlackText.mrkdwn(fromMarkdown: $0.summary))" }
+                + nuggets.map { "• *\(SlackText.escape($0.title))*: \(SlackText.rememberedMrkdwn(fromMarkdown: $0.summary))" }
                 + ["_Ask again with a few more words and I'll give you the whole nugget._"]
             return SlackMessage(
                 text: "\(ReplyWording.choiceLead) \(nuggets.map(\.title).joined(separator: " / "))",
@@ -118,7 +116,8 @@ public struct SlackReplyEncoder: Sendable {
     }
 
     static func clip(_ text: String) -> String {
-        text.count > sectionLimit ? String(text.prefix(sectionLimit - 1)) + "…" : text
+        // No more bytes than the limit means no more characters either (counting characters is slow).
+        text.utf8.count <= sectionLimit || text.count <= sectionLimit ? text : String(text.prefix(sectionLimit - 1)) + "…"
     }
 }
 

@@ -1,5 +1,24 @@
+import FlowLearnCore
+import Synchronization
+
 /// Slack's text conventions: control characters to escape, mentions to strip, Markdown to mrkdwn.
 public enum SlackText {
+    /// Nugget bodies converted so far: the same few hundred bodies are sent again and again, and
+    /// converting one takes longer than the rest of the reply. Bounded: emptied when full.
+    private static let converted = Mutex<[String: String]>([:])
+    static let convertedLimit = 2_048
+
+    /// `mrkdwn(fromMarkdown:)`, remembered for texts that come back (nugget bodies and summaries).
+    public static func rememberedMrkdwn(fromMarkdown markdown: String) -> String {
+        if let known = converted.withLock({ $0[markdown] }) { return known }
+        let fresh = mrkdwn(fromMarkdown: markdown)
+        converted.withLock { table in
+            if table.count >= convertedLimit { table.removeAll(keepingCapacity: true) }
+            table[markdown] = fresh
+        }
+        return fresh
+    }
+
     /// Escapes `&`, `<` and `>` so user text cannot become a link or a `<!channel>` ping.
     public static func escape(_ text: String) -> String {
         var out = ""
@@ -30,8 +49,7 @@ public enum SlackText {
             }
         }
         out += rest
-        return out.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return out.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ").trimmedWhitespace
     }
 
     /// Converts the Markdown authors write to Slack's mrkdwn, escaping first: `**b**` → `*b*`,

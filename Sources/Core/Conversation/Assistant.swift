@@ -18,8 +18,8 @@ public struct Assistant: Sendable {
 
     /// - Parameter command: how the platform's command is spelt, for help text (`/learn`).
     public func respond(to message: InboundMessage, command: String = "/learn") -> Response {
-        let text = message.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty || ["help", "?", "-h", "--help"].contains(text.lowercased()) {
+        let text = message.text.trimmedWhitespace
+        if Self.asksForHelp(text) {
             return Response(reply: .help(command: command), log: nil)
         }
         let decision = matcher.decide(text)
@@ -52,6 +52,17 @@ public struct Assistant: Sendable {
     }
 
     public func nugget(id: String) -> Nugget? { byID[id] }
+
+    /// Whether the response to this message is cheap to compute: help, or a question the matcher
+    /// decides without embedding it (see `Matcher.decidesQuickly`).
+    public func respondsQuickly(to message: InboundMessage) -> Bool {
+        let text = message.text.trimmedWhitespace
+        return Self.asksForHelp(text) || matcher.decidesQuickly(text)
+    }
+
+    static func asksForHelp(_ text: String) -> Bool {
+        text.isEmpty || ["help", "?", "-h", "--help"].contains(text.lowercased())
+    }
 
     /// "No nugget yet" with its log entry (also for a match whose nugget is missing, which the matcher
     /// built from the same nuggets never gives).

@@ -16,6 +16,10 @@ public struct Matcher: Sendable {
     let exactQuestions: [UInt64: Int]
     /// The sentence encoder, when the engine is semantic: every question is embedded with it.
     let encoder: (any SentenceEncoding)?
+    /// Decisions for recently asked wordings (see `DecisionCache`).
+    let decisions: DecisionCache
+    /// Distinct wordings whose decisions are kept (each generation of the cache).
+    public static let keptDecisions = 4_096
 
     enum Engine: Sendable {
         case learned(LinearIntentModel)
@@ -76,6 +80,7 @@ public struct Matcher: Sendable {
             }
         }
         self.exactQuestions = exact
+        self.decisions = DecisionCache(capacity: Self.keptDecisions)
         // The learned engine, with the encoder's embeddings as features when there is one (semantic).
         let learner: (any SentenceEncoding)??
         switch settings.model {
@@ -328,8 +333,26 @@ public struct Matcher: Sendable {
         }
     }
 
-    /// Answer, offer two or three, or admit not knowing.
+    /// Answer, offer two or three, or admit not knowing. A wording asked recently is answered from
+    /// the decision cache: the same question gets the same decision while the content is the same.
     public func decide(_ question: String) -> MatchDecision {
+        if let kept = decisions.decision(for: question) { return kept }
+        let decision = freshDecision(question)
+        decisions.keep(decision, for: question)
+        return decision
+    }
+
+    /// Whether deciding this question is cheap: no sentence to embed (a lexical engine, or a wording
+    /// whose decision is kept). Cheap decisions can be made on the request's own thread.
+    public func decidesQuickly(_ question: String) -> Bool {
+        !usesEmbeddings || decisions.contains(question)
+    }
+
+    /// Decisions answered from the cache, those that were not, and the wordings kept.
+    public var decisionCacheCounts: (hits: Int, misses: Int, entries: Int) { decisions.counts }
+
+    /// The decision, computed (no cache).
+    func freshDecision(_ question: String) -> MatchDecision {
         let (ranked, groupConfidence, outOfScope) = ranking(question, limit: 3)
         guard let best = ranked.first, !outOfScope else { return .unknown(nearMisses: ranked) }
         guard best.confidence >= threshold else {

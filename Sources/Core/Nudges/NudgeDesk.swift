@@ -111,8 +111,10 @@ public struct NudgeDesk: Sendable {
 
     /// Whether a command text is for the nudge desk (`nudges …`, `nudge …`).
     public static func handles(_ text: String) -> Bool {
-        let first = text.lowercased().split(whereSeparator: \.isWhitespace).first
-        return first == "nudges" || first == "nudge"
+        let first = text.firstWord
+        guard first.utf8.count == 5 || first.utf8.count == 6 else { return false }
+        let word = first.lowercased()
+        return word == "nudges" || word == "nudge"
     }
 
     /// Handles the words after `nudges`. `channel` is where personal nudges go (Slack: the user id;

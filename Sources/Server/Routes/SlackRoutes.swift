@@ -125,22 +125,25 @@ struct SlackRoutes: Sendable {
         }
         let response = await content.respond(to: command.message(receivedAt: now()), command: settings.command)
         guard let log = response.log else {
-            return HTTPReply.json(.ok, SlackReplyEncoder.immediateResponse(response.reply))  // help needs no second request
+            return HTTPReply.json(.ok, SlackReplyEncoder.immediateResponse(response.reply))  // help
         }
+        // Slack's own requests carry its response_url; another host means the request is not what it
+        // claims, even if the answer does not use that URL.
         guard policy.allows(command.responseURL) else {
             logger.warning("refused response_url outside the allowed hosts", metadata: ["user": "\(command.userID)"])
             return HTTPReply.error(.badRequest, "response_url host is not allowed")
         }
+        // The answer travels in the acknowledgement (Slack shows it at once, no second request), once
+        // the question is stored. A crash before the answer leaves shows the asker Slack's timeout
+        // notice, and asking again answers; the question is kept either way.
         do {
             try await store.record(log)
         } catch {
             logger.error("store failed", metadata: ["error": "\(error)"])
             return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
         }
-        await outbox.enqueue(
-            SlackReplyEncoder.responseURLMessage(response.reply, responseURL: command.responseURL, answerID: log.answerID), platform: "slack")
         logAnswer(response, eventID: nil)
-        return HTTPReply.empty()
+        return HTTPReply.json(.ok, SlackReplyEncoder.immediateResponse(response.reply, answerID: log.answerID))
     }
 
     /// `/quiz …`: answered in the response body (a question with buttons, stats, a leaderboard); the
@@ -288,7 +291,7 @@ struct SlackRoutes: Sendable {
             "question answered",
             metadata: [
                 "platform": "slack", "outcome": "\(log.outcome.rawValue)", "nugget": "\(log.nuggetID ?? "-")",
-                "confidence": "\(String(format: "%.2f", log.confidence))", "event_id": "\(eventID ?? "-")",
+                "confidence": "\(LogFormat.twoDecimals(log.confidence))", "event_id": "\(eventID ?? "-")",
             ])
     }
 }

@@ -48,7 +48,9 @@ public final class ContentLibrary: Service, Sendable {
         self.current = Mutex(try Self.load(folder: folder, settings: settings, quiz: quiz, logger: logger, encoder: encoder))
     }
 
-    /// The assistant's response to a message, computed on the matching queue.
+    /// The assistant's response to a message: computed on the matching queue when the question must
+    /// be embedded, on the caller's thread when that is cheap (help, a lexical engine, a wording asked
+    /// recently), which spares two thread hand-overs.
     public func respond(to message: InboundMessage, command: String) async -> Assistant.Response {
         let assistant = self.assistant
         let length = message.text.unicodeScalars.count
@@ -59,7 +61,10 @@ public final class ContentLibrary: Service, Sendable {
                     "platform": "\(message.conversation.platform)", "characters": "\(length)", "matched_characters": "\(Matcher.maximumQuestionLength)",
                 ])
         }
-        var response = await onMatchingQueue { assistant.respond(to: message, command: command) }
+        var response =
+            assistant.respondsQuickly(to: message)
+            ? assistant.respond(to: message, command: command)
+            : await onMatchingQueue { assistant.respond(to: message, command: command) }
         if let log = response.log, log.outcome == .answered, let nuggetID = log.nuggetID {
             response.log?.answerID = AnswerFeedback.makeAnswerID()
             if quizSettings.reviewAskedNuggets {

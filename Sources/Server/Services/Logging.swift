@@ -102,3 +102,15 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 }
+
+/// Small formatters for log lines on the request path (Foundation's `String(format:)` is slow).
+enum LogFormat {
+    /// `0.87` for 0.8712: two decimals, rounded; `nan` / `inf` for values that are not finite.
+    static func twoDecimals(_ value: Double) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
+        guard abs(value) < 1e15 else { return "\(value)" }
+        let hundredths = Int((abs(value) * 100).rounded())
+        let fraction = hundredths % 100
+        return (value < 0 && hundredths > 0 ? "-" : "") + "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
+    }
+}

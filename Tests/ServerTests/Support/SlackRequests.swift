@@ -1,6 +1,9 @@
 import FlowLearnSlack
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
 
 /// Builds signed Slack requests the way Slack sends them.
 struct SlackRequests {
@@ -67,5 +70,24 @@ struct SlackRequests {
             "authorizations": [["enterprise_id": NSNull(), "team_id": "T061EG9R6", "user_id": "U0LAN0Z89", "is_bot": true]],
         ]
         return Array(try! JSONSerialization.data(withJSONObject: event))
+    }
+}
+
+/// What a slash command's acknowledgement shows: the message in its body.
+struct ShownReply {
+    let json: [String: Any]
+    let text: String
+
+    init(_ response: TestResponse) throws {
+        text = String(buffer: response.body)
+        json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "a JSON message in the body")
+    }
+
+    /// The value of the Helpful / Not helpful buttons: the answer's id.
+    var answerID: String? {
+        let blocks = json["blocks"] as? [[String: Any]] ?? []
+        let actions = blocks.first { $0["type"] as? String == "actions" }
+        let elements = actions?["elements"] as? [[String: Any]] ?? []
+        return elements.first?["value"] as? String
     }
 }

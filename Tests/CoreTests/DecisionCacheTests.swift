@@ -1,0 +1,98 @@
+@testable import FlowLearnCore
+import Foundation
+import Synchronization
+import Testing
+
+/// Counts the questions it embeds, so a test can see which decisions were computed afresh.
+final class CountingEncoder: SentenceEncoding, Sendable {
+    let inner = ConceptEncoder()
+    private let questions = Mutex(0)
+    var dimension: Int { inner.dimension }
+    var embeddedQuestions: Int { questions.withLock { $0 } }
+
+    func embed(_ texts: [String]) -> [[Float]] { inner.embed(texts) }
+    func embed(question: String) -> [Float] {
+        questions.withLock { $0 += 1 }
+        return inner.vector(question)
+    }
+}
+
+@Suite("Decision cache")
+struct DecisionCacheTests {
+    func semanticMatcher(_ encoder: CountingEncoder) throws -> Matcher {
+        var settings = MatcherSettings()
+        settings.model = .semantic
+        return try Matcher(nuggets: SemanticMatcherTests.nuggets, outOfScope: SemanticMatcherTests.outOfScope, settings: settings, encoder: encoder)
+    }
+
+    @Test("a repeated wording is decided once, with the same decision, and is then quick")
+    func repeatedWordingIsDecidedOnce() throws {
+        let encoder = CountingEncoder()
+        let matcher = try semanticMatcher(encoder)
+        let question = "can I expense a cab home"
+        #expect(!matcher.decidesQuickly(question))
+        let first = matcher.decide(question)
+        let embedded = encoder.embeddedQuestions
+        #expect(embedded >= 1)
+        #expect(matcher.decidesQuickly(question))
+        for _ in 0..<5 { #expect(matcher.decide(question) == first) }
+        #expect(encoder.embeddedQuestions == embedded, "the repeats were not embedded again")
+        #expect(first == matcher.freshDecision(question), "the kept decision is the one computed afresh")
+        // Another wording is another question.
+        _ = matcher.decide("Can I expense a cab home?")
+        #expect(encoder.embeddedQuestions > embedded)
+        let counts = matcher.decisionCacheCounts
+        #expect(counts.hits == 5)
+        #expect(counts.misses == 2)
+    }
+
+    @Test("a lexical engine decides every question quickly")
+    func lexicalEngineIsQuick() throws {
+        var settings = MatcherSettings()
+        settings.model = .keyword
+        let matcher = try Matcher(nuggets: SemanticMatcherTests.nuggets, settings: settings)
+        #expect(matcher.decidesQuickly("anything at all, never asked"))
+    }
+
+    @Test("the cache holds at most two generations and keeps what is asked again")
+    func boundedByTwoGenerations() {
+        let cache = DecisionCache(capacity: 3)
+        let decision = MatchDecision.unknown(nearMisses: [])
+        for number in 0..<3 { cache.keep(decision, for: "q\(number)") }
+        cache.keep(decision, for: "q3")  // the first generation is now the older one
+        #expect(cache.decision(for: "q0") != nil)  // promoted into the current generation
+        cache.keep(decision, for: "q4")
+        cache.keep(decision, for: "q5")  // current (q3, q0, q4) full: it becomes the older one, q1 and q2 go
+        #expect(cache.counts.entries <= 6)
+        #expect(!cache.contains("q1"))
+        #expect(!cache.contains("q2"))
+        #expect(cache.contains("q0"))
+        #expect(cache.contains("q5"))
+    }
+
+    @Test("long messages are not kept")
+    func longMessagesAreNotKept() {
+        let cache = DecisionCache(capacity: 10)
+        let long = String(repeating: "word ", count: 100)
+        cache.keep(.unknown(nearMisses: []), for: long)
+        #expect(!cache.contains(long))
+        #expect(cache.decision(for: long) == nil)
+    }
+}
+
+@Suite("Question log candidates JSON")
+struct CandidatesJSONTests {
+    @Test("written directly, read back by JSONDecoder as they were")
+    func roundTrips() throws {
+        let matches = [
+            Match(nuggetID: "taxi", title: "Taxi \"cabs\" \\ rides/\n\u{1}é 👩🏽‍💻", score: -1.25e-7, confidence: 0.871_234_567, exact: true),
+            Match(nuggetID: "vpn", title: "", score: 12_345_678.5, confidence: 0, exact: false),
+        ]
+        let json = Match.json(matches)
+        let decoded = try JSONDecoder().decode([Match].self, from: Data(json.utf8))
+        #expect(decoded == matches)
+        #expect(Match.json([]) == "[]")
+        let odd = try JSONDecoder().decode([Match].self, from: Data(Match.json([Match(nuggetID: "a", title: "b", score: .nan, confidence: .infinity)]).utf8))
+        #expect(odd.first?.score == 0 && odd.first?.confidence == 0, "JSON has no NaN or infinity: written as 0")
+    }
+}

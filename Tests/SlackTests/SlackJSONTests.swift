@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@testable import FlowLearnSlack
+
+/// The hand-written JSON of Slack messages is byte for byte what `JSONEncoder` writes with sorted
+/// keys and unescaped slashes, for every shape of message and for awkward text.
+@Suite("Slack message JSON")
+struct SlackJSONTests {
+    static func reference(_ message: SlackMessage) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(message))
+    }
+
+    /// Every ASCII character, controls included, and text beyond ASCII.
+    static let awkward: [String] = [
+        "", "plain", "quote \" backslash \\ slash / <https://x.example/a?b=c&d|link>",
+        String((0..<128).map { Character(Unicode.Scalar(UInt8($0))) }),
+        "Zoë's naïve café ☕️ 👩🏽‍💻 \u{2028}\u{2029} \u{7F} \u{FEFF} 中文 עברית",
+        "line one\nline two\r\n\ttabbed",
+    ]
+
+    static func messages() -> [SlackMessage] {
+        var messages: [SlackMessage] = []
+        for text in awkward {
+            messages.append(SlackMessage(text: text, blocks: []))
+            messages.append(
+                SlackMessage(
+                    channel: "C1" + text, thread_ts: "1.2", response_type: "ephemeral", replace_original: false, text: text,
+                    blocks: [
+                        .section(text), .context(text),
+                        .actions(id: "answer:" + text, [
+                            .button(actionID: "a", text: text, value: text, style: nil),
+                            .button(actionID: "b", text: "No", value: "v", style: "danger"),
+                            .checkboxes(actionID: "c", options: [(text: text, value: "1"), (text: "two", value: text)]),
+                        ]),
+                        SlackMessage.Block(type: "divider"),
+                    ], unfurl_links: nil))
+            messages.append(SlackMessage(replace_original: true, text: text, blocks: [.section(text)], unfurl_links: true))
+        }
+        return messages
+    }
+
+    @Test("the same bytes as JSONEncoder")
+    func sameBytesAsJSONEncoder() throws {
+        for message in Self.messages() {
+            let ours = message.jsonBytes
+            let theirs = try Self.reference(message)
+            #expect(ours == theirs, "\(String(decoding: ours, as: UTF8.self)) vs \(String(decoding: theirs, as: UTF8.self))")
+            #expect((try? JSONSerialization.jsonObject(with: Data(ours))) != nil, "valid JSON")
+        }
+    }
+}
