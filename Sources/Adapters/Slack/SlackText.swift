@@ -36,6 +36,17 @@ public enum SlackText {
 
     /// Removes user and special mentions (`<@U123>`, `<!here>`) and tidies spaces; keeps other text.
     public static func removingMentions(_ text: String) -> String {
+        // Most messages have no mention, tab or double space: only their ends need trimming.
+        var plain = true
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "<") || byte == UInt8(ascii: "\t") || (byte == UInt8(ascii: " ") && previous == byte) {
+                plain = false
+                break
+            }
+            previous = byte
+        }
+        if plain { return text.trimmedWhitespace }
         var out = ""
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "<") {

@@ -6,16 +6,21 @@ public struct FormFields: Sendable, Hashable {
     public private(set) var invalidFields: [String] = []
 
     public init(_ body: [UInt8]) {
-        for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            guard let first = parts.first else { continue }
-            let name = Self.decode(first)
-            let value = parts.count > 1 ? Self.decode(parts[parts.startIndex + 1]) : ""
-            guard let name, let value else {
-                invalidFields.append(name ?? "?")
-                continue
+        // One pass over `name=value&…`, by index (no split into arrays of slices).
+        var start = 0
+        while start <= body.count {
+            let end = body[start...].firstIndex(of: UInt8(ascii: "&")) ?? body.count
+            if start < end {
+                let equals = body[start..<end].firstIndex(of: UInt8(ascii: "="))
+                let name = Self.decode(body[start..<(equals ?? end)])
+                let value = equals.map { Self.decode(body[($0 + 1)..<end]) } ?? ""
+                if let name, let value {
+                    if values[name] == nil { values[name] = value }
+                } else {
+                    invalidFields.append(name ?? "?")
+                }
             }
-            if values[name] == nil { values[name] = value }
+            start = end + 1
         }
     }
 
@@ -28,6 +33,10 @@ public struct FormFields: Sendable, Hashable {
 
     /// Percent-decoding with `+` as space; nil for broken escapes or invalid UTF-8.
     static func decode(_ bytes: ArraySlice<UInt8>) -> String? {
+        // Most fields have nothing to decode: validated as they are.
+        guard bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(validating: bytes, as: UTF8.self)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = bytes.startIndex

@@ -7,7 +7,11 @@ public enum RequestID {
 
     /// A new id: 16 hex digits.
     public static func make() -> String {
-        String(format: "%016llx", UInt64.random(in: 0...UInt64.max))
+        let value = UInt64.random(in: 0...UInt64.max)
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8](repeating: 0, count: 16)
+        for position in 0..<16 { text[position] = digits[Int((value >> (60 - 4 * UInt64(position))) & 0xF)] }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// An id a proxy sent (`X-Request-ID`), when it is a short token; nil otherwise (then one is made).
