@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import FlowLearnSlack
+import FlowLearnCore
 
 /// The hand-written JSON of Slack messages is byte for byte what `JSONEncoder` writes with sorted
 /// keys and unescaped slashes, for every shape of message and for awkward text.
@@ -49,6 +50,33 @@ struct SlackJSONTests {
             let theirs = try Self.reference(message)
             #expect(ours == theirs, "\(String(decoding: ours, as: UTF8.self)) vs \(String(decoding: theirs, as: UTF8.self))")
             #expect((try? JSONSerialization.jsonObject(with: Data(ours))) != nil, "valid JSON")
+        }
+    }
+}
+
+extension SlackJSONTests {
+    @Test("split around the last block, the parts join to the whole")
+    func partsAroundTheLastBlock() {
+        for message in Self.messages() where !message.blocks.isEmpty {
+            let parts = message.jsonAroundLastBlock
+            var last = JSONBytes()
+            last.write(message.blocks[message.blocks.count - 1])
+            #expect(parts.head + last.bytes + parts.tail == message.jsonBytes)
+        }
+    }
+
+    @Test("an answer in the acknowledgement, from its nugget's template, is the message itself")
+    func answerFromTemplate() throws {
+        for title in Self.awkward {
+            let nugget = Nugget(
+                id: "n-\(title.utf8.count)", title: title, topic: "t", keywords: [], questions: ["q"],
+                links: title.isEmpty ? [] : [NuggetLink(title: title, url: "https://x.example/\(title.utf8.count)")], body: "**Body** " + title)
+            for answerID in ["0123456789abcdef", "fedcba9876543210"] {
+                var message = SlackReplyEncoder.message(for: .nugget(nugget, confidence: 0.9), answerID: answerID)
+                message.response_type = "ephemeral"
+                let expected = try Self.reference(message)
+                #expect(SlackReplyEncoder.immediateResponse(.nugget(nugget, confidence: 0.9), answerID: answerID) == expected)
+            }
         }
     }
 }

@@ -11,6 +11,11 @@ before the run (Slack's signature, a timestamp within the 5-minute window; Event
 with their own `event_id`, so none is a duplicate) and runs `wrk -t2 -cN -dS --latency`. Prints one
 Markdown table: requests/s, p50 and p99 per kind, each the median of the runs, and the ratio of
 requests/s to the bare route's.
+
+`/learn QUESTION` cycles through the 120 questions of bench/questions/starter-dev.csv, as people ask
+the same questions again and again: after the first round each wording's decision comes from the
+matcher's cache. `/learn QUESTION, each asked once` gives every request a wording never asked before
+(the question with ` #N` after it), so every one is matched afresh (with the semantic engine, embedded).
 """
 import argparse
 import hashlib
@@ -76,6 +81,9 @@ def script(kind, sink, count, folder):
             path, body, headers = "/bare", command(text, sink, number), {"Content-Type": "application/x-www-form-urlencoded"}
         elif kind == "learn":
             body = command(text, sink, number)
+            path, headers = "/slack/commands", signed(body, "application/x-www-form-urlencoded")
+        elif kind == "fresh":
+            body = command(f"{text} #{number}", sink, number)
             path, headers = "/slack/commands", signed(body, "application/x-www-form-urlencoded")
         elif kind == "help":
             body = command("help", sink, number)
@@ -180,12 +188,13 @@ def main():
     try:
         serve_port = wait_port(serve, log_path, r"address=\S*:(\d+)")
         kinds = [("bare", "bare route (POST /bare)", sink), ("learn", "/learn QUESTION (signed)", None),
+                 ("fresh", "/learn QUESTION, each asked once", None),
                  ("help", "/learn help", None), ("stats", "/quiz stats", None), ("mention", "Events API app_mention", None)]
         results = {}
         for run in range(arguments.runs):
             for kind, _, base in kinds:
                 # Enough distinct requests for the run (events must not repeat), signed just now.
-                lua = script(kind, sink, 120_000 if kind == "mention" else 2_000, folder)
+                lua = script(kind, sink, 120_000 if kind in ("mention", "fresh") else 2_000, folder)
                 rate, p50, p99, non2xx, errors = wrk(base or f"http://127.0.0.1:{serve_port}", lua, arguments.seconds, arguments.connections)
                 results.setdefault(kind, []).append((rate, p50, p99, non2xx, errors))
                 print(f"run {run + 1} {kind}: {rate:.0f}/s p50 {p50:.2f} ms p99 {p99:.2f} ms non-2xx {non2xx} {errors}", file=sys.stderr)

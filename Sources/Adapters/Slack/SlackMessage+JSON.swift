@@ -20,6 +20,24 @@ extension SlackMessage {
     }
 }
 
+extension SlackMessage {
+    /// The JSON before and after the last block: `head` + that block's JSON + `tail` is `jsonBytes`.
+    /// For messages whose last block changes each time (an answer's buttons carry its id).
+    var jsonAroundLastBlock: (head: [UInt8], tail: [UInt8]) {
+        var head = JSONBytes()
+        head.append(json: Array(#"{"blocks":["#.utf8))
+        for block in blocks.dropLast() {
+            head.write(block)
+            head.append(json: [UInt8(ascii: ",")])
+        }
+        var rest = self
+        rest.blocks = []
+        let opening = Array(#"{"blocks":[]"#.utf8)  // `blocks` is always the first key
+        let full = rest.jsonBytes
+        return (head.bytes, [UInt8(ascii: "]")] + full.dropFirst(opening.count))
+    }
+}
+
 extension JSONBytes {
     mutating func write(_ block: SlackMessage.Block) {
         object { object in

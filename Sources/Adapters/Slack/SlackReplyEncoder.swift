@@ -1,5 +1,6 @@
 import FlowLearnCore
 import Foundation
+import Synchronization
 
 /// Renders a core `Reply` as Slack requests: `chat.postMessage` in a thread, or a POST to `response_url`.
 public struct SlackReplyEncoder: Sendable {
@@ -42,6 +43,13 @@ public struct SlackReplyEncoder: Sendable {
     /// The body of a synchronous answer to a slash command: the reply travels in the acknowledgement,
     /// with no second request; an answer with an `answerID` carries Helpful / Not helpful buttons.
     public static func immediateResponse(_ reply: Reply, answerID: String? = nil) -> [UInt8] {
+        if case .nugget(let nugget, _) = reply, let answerID {
+            // The same nugget is answered again and again: only its buttons (the answer's id) change.
+            let parts = answerTemplate(nugget)
+            var buttons = JSONBytes()
+            buttons.write(answerButtons(answerID))
+            return parts.head + buttons.bytes + parts.tail
+        }
         var message = Self.message(for: reply, answerID: answerID)
         message.response_type = "ephemeral"
         return json(message)
@@ -76,6 +84,29 @@ public struct SlackReplyEncoder: Sendable {
         message.jsonBytes
     }
 
+    /// Helpful / Not helpful under an answer, naming it.
+    static func answerButtons(_ answerID: String) -> SlackMessage.Block {
+        .actions(id: "answer:" + answerID, [
+            .button(actionID: helpfulAction, text: "Helpful", value: answerID, style: nil),
+            .button(actionID: notHelpfulAction, text: "Not helpful", value: answerID, style: nil),
+        ])
+    }
+
+    /// Answers in the acknowledgement, by nugget, without their buttons (bounded: emptied when full).
+    private static let answerTemplates = Mutex<[Nugget: (head: [UInt8], tail: [UInt8])]>([:])
+
+    static func answerTemplate(_ nugget: Nugget) -> (head: [UInt8], tail: [UInt8]) {
+        if let known = answerTemplates.withLock({ $0[nugget] }) { return known }
+        var message = Self.message(for: .nugget(nugget, confidence: 1), answerID: "-")  // its buttons are left out
+        message.response_type = "ephemeral"
+        let parts = message.jsonAroundLastBlock
+        answerTemplates.withLock { table in
+            if table.count >= SlackText.convertedLimit { table.removeAll(keepingCapacity: true) }
+            table[nugget] = parts
+        }
+        return parts
+    }
+
     /// Section text may hold at most 3,000 characters.
     static let sectionLimit = 3000
 
@@ -87,12 +118,7 @@ public struct SlackReplyEncoder: Sendable {
                 let links = nugget.links.map { "<\(SlackText.escape($0.url))|\(SlackText.escape($0.title))>" }
                 blocks.append(.context("\(ReplyWording.moreLead) " + links.joined(separator: " · ")))
             }
-            if let answerID {
-                blocks.append(.actions(id: "answer:" + answerID, [
-                    .button(actionID: helpfulAction, text: "Helpful", value: answerID, style: nil),
-                    .button(actionID: notHelpfulAction, text: "Not helpful", value: answerID, style: nil),
-                ]))
-            }
+            if let answerID { blocks.append(answerButtons(answerID)) }
             return SlackMessage(text: nugget.title, blocks: blocks)
         case .choice(let nuggets, let question):
             let lines =

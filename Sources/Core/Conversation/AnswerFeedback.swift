@@ -7,9 +7,27 @@ public enum AnswerFeedback {
     /// How long after an answer a typed vote still rates it.
     public static let typedVoteWindow: TimeInterval = 24 * 3600
 
-    /// A new id for an answer given (16 random hex digits, like a request id), carried by its buttons
-    /// and kept in the question log.
-    public static func makeAnswerID() -> String { RequestID.make() }
+    /// A new id for an answer given, carried by its buttons and kept in the question log: 24 hex
+    /// digits, the time in milliseconds (11) and then 52 random bits (13). Ids made later sort later,
+    /// so the log's index of them grows at its end (a random id would land each new row on another
+    /// page of the index, and every batch of questions would rewrite pages all over it); the random
+    /// part keeps them unguessable and, within a millisecond, apart.
+    public static func makeAnswerID(at date: Date = Date()) -> String {
+        let milliseconds = UInt64(clamping: Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded(.down)) ?? 0)
+        let random = UInt64.random(in: 0...(1 << 52 - 1))
+        return hex(milliseconds & (1 << 44 - 1), digits: 11) + hex(random, digits: 13)
+    }
+
+    static func hex(_ value: UInt64, digits: Int) -> String {
+        let alphabet = Array("0123456789abcdef".utf8)
+        var text = [UInt8](repeating: UInt8(ascii: "0"), count: digits)
+        var rest = value
+        for position in stride(from: digits - 1, through: 0, by: -1) {
+            text[position] = alphabet[Int(rest & 0xF)]
+            rest >>= 4
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 
     /// The reply to a vote on an answer the store does not have (any more).
     public static let unknownAnswer = "That answer is too old to rate now."

@@ -6,6 +6,9 @@ public struct JSONBytes: Sendable {
 
     public init() { bytes.reserveCapacity(512) }
 
+    /// Appends JSON written elsewhere, as it is.
+    public mutating func append(json: some Sequence<UInt8>) { bytes.append(contentsOf: json) }
+
     public struct Object {
         var out: JSONBytes
         var first = true

@@ -108,6 +108,8 @@ public struct Quizmaster: Sendable {
     public let settings: QuizSettings
     private let byID: [String: QuizQuestion]
     private let nuggets: [String: Nugget]
+    /// Each nugget's questions' ids (asked nuggets become reviews on the request path).
+    private let questionIDsByNugget: [String: [String]]
     private let scheduler: FSRSScheduler
 
     public init(questions: [QuizQuestion], nuggets: [Nugget], settings: QuizSettings = QuizSettings()) {
@@ -115,6 +117,7 @@ public struct Quizmaster: Sendable {
         self.settings = settings
         self.byID = Dictionary(questions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.nuggets = Dictionary(nuggets.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.questionIDsByNugget = Dictionary(grouping: questions, by: \.nuggetID).mapValues { $0.map(\.id) }
         self.scheduler = settings.scheduler
     }
 
@@ -264,7 +267,7 @@ public struct Quizmaster: Sendable {
     /// The question of a nugget to schedule for a learner who was just given it: one of its quiz
     /// questions, the same one for the same person each time (nil when the nugget has none).
     public func reviewQuestion(forNugget nuggetID: String, learner: Learner) -> String? {
-        questions.filter { $0.nuggetID == nuggetID }.min { Self.order(learner, $0.id) < Self.order(learner, $1.id) }?.id
+        (questionIDsByNugget[nuggetID] ?? []).min { Self.order(learner, $0) < Self.order(learner, $1) }
     }
 
     /// A reviewed card with its lapses counted: *Again* on a card in review is a lapse, and a card
