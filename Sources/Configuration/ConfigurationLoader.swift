@@ -199,6 +199,9 @@ public enum ConfigurationLoader {
             throw fail("xapi.intervalSeconds", "intervals must be positive, and maxBackoffSeconds at least retryBackoffSeconds")
         }
         guard c.slack.signatureToleranceSeconds > 0 else { throw fail("slack.signatureToleranceSeconds", "must be positive") }
+        guard (0...2.9).contains(c.slack.inlineAnswerSeconds) else {
+            throw fail("slack.inlineAnswerSeconds", "must be between 0 and 2.9 (Slack waits 3 s for the acknowledgement)")
+        }
         guard c.poster.maxAttempts >= 1 else { throw fail("poster.maxAttempts", "must be at least 1") }
         guard (1...64).contains(c.poster.workers) else { throw fail("poster.workers", "must be between 1 and 64") }
         guard c.poster.timeoutSeconds > 0, c.poster.connectTimeoutSeconds > 0 else {

@@ -98,6 +98,7 @@ public enum ConfigurationReference {
             key("commandsPath", "slash command route"),
             key("interactionsPath", "interactivity route (quiz buttons)"),
             key("signatureToleranceSeconds", "how old a signed request may be"),
+            key("inlineAnswerSeconds", "a `/learn` answer ready within this many seconds goes in the acknowledgement; a later one is acknowledged empty and posted to `response_url` (Slack allows 3 s)"),
         ]),
         Section(name: "matrix", summary: "Matrix, as an application service (docs/platforms/matrix.md).", keys: [
             key("enabled", "mount the application-service routes (`/_matrix/app/v1/…`)"),

@@ -101,6 +101,10 @@ public struct FlowLearnConfiguration: Sendable, Codable, Equatable {
         public var interactionsPath = "/slack/interactions"
         /// How old a signed request may be, in seconds.
         public var signatureToleranceSeconds = 300.0
+        /// A `/learn` answer ready within this many seconds of the request goes in the acknowledgement;
+        /// a later one (a backlog of questions to embed) is acknowledged empty and posted to the
+        /// command's `response_url`, so it is not lost to Slack's 3-second limit.
+        public var inlineAnswerSeconds = 2.0
     }
 
     public struct NudgesSection: Sendable, Codable, Equatable {

@@ -29,13 +29,11 @@ public final class SQLiteStore: AssistantStore {
         configuration.busyMode = .timeout(5)
         // WAL with synchronous FULL: a commit is on disk (the WAL synced) before it returns, so what a
         // request was acknowledged for survives a power cut, not only a crash of the process.
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            // 8 MiB of pages per connection (SQLite's default is 2): the indexes a busy question log
-            // writes to stay in memory instead of being read back for every batch.
-            try db.execute(sql: "PRAGMA cache_size = -8192")
-        }
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         writer = try DatabasePool(path: path, configuration: configuration)
+        // 8 MiB of pages for the writer (SQLite's default is 2; readers keep it): the indexes a busy
+        // question log writes to stay in memory instead of being read back for every batch.
+        try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -8192") }
         committer = GroupCommitter(writer: writer)
         try Self.migrator.migrate(writer)
     }

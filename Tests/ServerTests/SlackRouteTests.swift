@@ -31,6 +31,26 @@ struct SlackRouteTests {
         #expect(try await server.store.keptReplies().isEmpty)
     }
 
+    @Test func anAnswerTooLateForTheAcknowledgementGoesToResponseURL() async throws {
+        let sink = try await LocalHTTPSink()
+        var setup = try TestServer(sink: sink)
+        setup.configuration.slack.inlineAnswerSeconds = 0  // every answer is too late
+        let server = setup
+        let body = SlackRequests.slashCommand(text: "how do I get reimbursed for a taxi ride", responseURL: server.responseURL)
+        try await server.application().test(.router) { client in
+            let response = try await client.slack(.commands, body, server: server)
+            #expect(response.status == .ok)
+            #expect(response.body.readableBytes == 0, "acknowledged empty")
+            let post = try #require(try await sink.waitForRequests(1).first)
+            #expect(post.path == "/commands/T0001/1234/abcd")
+            #expect(post.json?["response_type"] as? String == "ephemeral")
+            #expect(post.text.contains("Spendly"))
+            let logged = try await server.store.recentQuestions(unansweredOnly: false, limit: 10)
+            #expect(logged.count == 1)
+            #expect(logged.first?.answerID != nil && post.text.contains(logged.first?.answerID ?? "-"), "its buttons name the stored answer")
+        }
+    }
+
     @Test func repliesKeptByAProcessThatStoppedAreSentByTheNextWithTheTokenPutBack() async throws {
         let sink = try await LocalHTTPSink()
         let server = try TestServer(sink: sink)

@@ -73,7 +73,7 @@ do {
             encoder: EmbeddingCache(encoder: encoder, fingerprint: fingerprint, file: cacheFile))
     }
     let encode = latencies(asked) { _ = encoder.embed(question: $0) }
-    let match = latencies(asked) { _ = cold.decide($0) }
+    let match = latencies(asked) { _ = cold.freshDecision($0) }
     let semanticMB = residentMB()
 
     var rows = [
@@ -95,8 +95,8 @@ do {
     ]
     let lexical = baseline
     for (name, text) in shapes {
-        let (_, semanticSeconds) = time { for _ in 0..<3 { _ = cold.decide(text) } }
-        let (_, lexicalSeconds) = time { for _ in 0..<3 { _ = lexical.decide(text) } }
+        let (_, semanticSeconds) = time { for _ in 0..<3 { _ = cold.freshDecision(text) } }
+        let (_, lexicalSeconds) = time { for _ in 0..<3 { _ = lexical.freshDecision(text) } }
         rows.append((
             "40,000-character message, \(name) (\(text.unicodeScalars.count) scalars): semantic / keyword",
             String(format: "%.1f ms / %.1f ms", semanticSeconds * 1000 / 3, lexicalSeconds * 1000 / 3)))

@@ -3,13 +3,16 @@ extension StringProtocol {
     /// U+200B, as `trimmingCharacters(in: .whitespacesAndNewlines)`), without Foundation's bridging: this
     /// runs on every chat message.
     public var trimmedWhitespace: String {
-        guard let first = firstIndex(where: { !Self.trimmed($0) }), let last = lastIndex(where: { !Self.trimmed($0) }) else { return "" }
-        return String(self[first...last])
+        // By scalar, as Foundation trims: a combining mark after a space is kept.
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !Self.trimmed($0) }), let last = scalars.lastIndex(where: { !Self.trimmed($0) })
+        else { return "" }
+        return String(String.UnicodeScalarView(scalars[first...last]))
     }
 
     /// White space, and the zero-width space Foundation's set also holds (pasted text carries it).
-    static func trimmed(_ character: Character) -> Bool {
-        character.isWhitespace || character == "\u{200B}"
+    static func trimmed(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || scalar == "\u{200B}"
     }
 
     /// The first word (up to white space), ignoring white space before it; empty when there is none.

@@ -72,9 +72,10 @@ extension Matcher {
         try self.init(nuggets: nuggets, outOfScope: outOfScope, settings: settings, encoder: encoder)
     }
 
-    /// The nugget id a decision gives (the first of a choice), nil for a rejection.
+    /// The nugget id a decision gives (the first of a choice), nil for a rejection; decided afresh
+    /// (evaluations time it, and must not time the decision cache).
     public func answer(_ question: String) -> String? {
-        switch decide(question) {
+        switch freshDecision(question) {
         case .answer(let match): return match.nuggetID
         case .choice(let matches): return matches.first?.nuggetID
         case .unknown: return nil

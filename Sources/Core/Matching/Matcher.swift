@@ -345,14 +345,15 @@ public struct Matcher: Sendable {
     /// Whether deciding this question is cheap: no sentence to embed (a lexical engine, or a wording
     /// whose decision is kept). Cheap decisions can be made on the request's own thread.
     public func decidesQuickly(_ question: String) -> Bool {
-        !usesEmbeddings || decisions.contains(question)
+        guard question.utf8.count <= DecisionCache.longestKept else { return false }  // long ones cost more
+        return !usesEmbeddings || decisions.contains(question)
     }
 
     /// Decisions answered from the cache, those that were not, and the wordings kept.
     public var decisionCacheCounts: (hits: Int, misses: Int, entries: Int) { decisions.counts }
 
-    /// The decision, computed (no cache).
-    func freshDecision(_ question: String) -> MatchDecision {
+    /// The decision, computed (no cache): what evaluations and benchmarks time.
+    public func freshDecision(_ question: String) -> MatchDecision {
         let (ranked, groupConfidence, outOfScope) = ranking(question, limit: 3)
         guard let best = ranked.first, !outOfScope else { return .unknown(nearMisses: ranked) }
         guard best.confidence >= threshold else {

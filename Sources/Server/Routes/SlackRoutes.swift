@@ -106,6 +106,7 @@ struct SlackRoutes: Sendable {
     }
 
     func command(_ request: Request) async -> Response {
+        let received = ContinuousClock.now
         let body: [UInt8]
         switch await verifiedBody(request) {
         case .refused(let refusal): return refusal
@@ -135,7 +136,9 @@ struct SlackRoutes: Sendable {
         }
         // The answer travels in the acknowledgement (Slack shows it at once, no second request), once
         // the question is stored. A crash before the answer leaves shows the asker Slack's timeout
-        // notice, and asking again answers; the question is kept either way.
+        // notice, and asking again answers; the question is kept either way. An answer that took too
+        // long (a backlog of questions to embed) would miss Slack's 3 s: it is kept and posted to the
+        // command's response_url instead, like any other reply.
         do {
             try await store.record(log)
         } catch {
@@ -143,7 +146,20 @@ struct SlackRoutes: Sendable {
             return HTTPReply.error(.serviceUnavailable, "temporarily unavailable")
         }
         logAnswer(response, eventID: nil)
+        guard ContinuousClock.now - received <= inlineAnswerBudget else {
+            logger.notice("answer too late for the acknowledgement: posted to response_url", metadata: ["user": "\(command.userID)"])
+            await outbox.enqueue(
+                SlackReplyEncoder.responseURLMessage(response.reply, responseURL: command.responseURL, answerID: log.answerID), platform: "slack")
+            return HTTPReply.empty()
+        }
         return HTTPReply.json(.ok, SlackReplyEncoder.immediateResponse(response.reply, answerID: log.answerID))
+    }
+
+    /// How long a `/learn` answer may take and still go in the acknowledgement.
+    var inlineAnswerBudget: Duration {
+        let seconds = settings.inlineAnswerSeconds
+        guard seconds.isFinite, seconds > 0 else { return .zero }
+        return .milliseconds(Int64((min(seconds, 2.9) * 1000).rounded()))
     }
 
     /// `/quiz …`: answered in the response body (a question with buttons, stats, a leaderboard); the
