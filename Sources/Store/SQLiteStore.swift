@@ -16,6 +16,9 @@ public final class SQLiteStore: AssistantStore {
     /// This process's leases on the nudges, kept replies and learning records it claims.
     public let lease: LeaseHolder
 
+    /// Pages of write-ahead log (4 KiB each) after which a commit checkpoints.
+    static let checkpointPages = 256
+
     /// Opens (creating folders and file as needed) and migrates the database at `path`.
     /// - Parameter lease: who this process is for the rows it claims (one process per file: at start
     ///   it takes back every claim an earlier process left, see `requeueInFlight(at:)`).
@@ -32,8 +35,15 @@ public final class SQLiteStore: AssistantStore {
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         writer = try DatabasePool(path: path, configuration: configuration)
         // 8 MiB of pages for the writer (SQLite's default is 2; readers keep it): the indexes a busy
-        // question log writes to stay in memory instead of being read back for every batch.
-        try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -8192") }
+        // question log writes to stay in memory instead of being read back for every batch. The
+        // write-ahead log is copied back into the file (a checkpoint, which syncs the file) after 256
+        // pages instead of SQLite's 1,000: the commit that runs it, and every request behind it,
+        // waits for it, and a small one is short (receiver benchmark: p99 about 6 ms instead of 11;
+        // 8,192 pages gave 28 ms).
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA cache_size = -8192")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
+        }
         committer = GroupCommitter(writer: writer)
         try Self.migrator.migrate(writer)
     }
