@@ -69,8 +69,9 @@ enum FuzzTargets {
     /// The starter pack's expenses nuggets, which the expenses quiz file refers to (read once).
     static let nuggetFiles: [SourceFile] = {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Intents/expenses-travel").path
-        return ((try? ContentDirectory.read(folder)) ?? []).filter { $0.path.hasSuffix(".md") }
+            .appendingPathComponent("Intents").path
+        // Every nugget of the starter pack, so each seed quiz file finds the nuggets it names.
+        return ((try? ContentDirectory.read(folder)) ?? []).filter { $0.path.hasSuffix(".md") && !$0.path.hasSuffix("README.md") }
     }()
 
     /// The signature and token checks of every platform (and the request-id header), on headers and a body from the input:
