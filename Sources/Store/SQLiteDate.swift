@@ -1,3 +1,4 @@
+import FlowLearnCore
 import Foundation
 import GRDB
 
@@ -11,7 +12,7 @@ enum SQLiteDate {
         let milliseconds = Int64((seconds * 1000).rounded())  // ICU rounds to the nearest millisecond
         let days = milliseconds / 86_400_000
         let inDay = milliseconds % 86_400_000
-        let (year, month, day) = civil(daysSince1970: days)
+        let (year, month, day) = CivilDate.from(daysSince1970: days)
         var text = [UInt8]()
         text.reserveCapacity(23)
         append(year, digits: 4, to: &text)
@@ -28,20 +29,6 @@ enum SQLiteDate {
         text.append(UInt8(ascii: "."))
         append(inDay % 1000, digits: 3, to: &text)
         return String(decoding: text, as: UTF8.self).databaseValue
-    }
-
-    /// The proleptic Gregorian date of a day counted from 1970-01-01 (days ≥ 0), by the civil-from-
-    /// days method (eras of 400 years).
-    static func civil(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = days + 719_468  // from 0000-03-01
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static func append(_ value: Int64, digits: Int, to text: inout [UInt8]) {

@@ -46,7 +46,11 @@ public enum SlackText {
             }
             previous = byte
         }
-        if plain { return text.trimmedWhitespace }
+        return plain ? text.trimmedWhitespace : removingMentionsByRule(text)
+    }
+
+    /// The general rule: mentions out, runs of spaces and tabs to one space, ends trimmed.
+    static func removingMentionsByRule(_ text: String) -> String {
         var out = ""
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "<") {
