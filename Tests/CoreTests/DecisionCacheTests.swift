@@ -30,12 +30,12 @@ struct DecisionCacheTests {
         let encoder = CountingEncoder()
         let matcher = try semanticMatcher(encoder)
         let question = "can I expense a cab home"
-        #expect(!matcher.decidesQuickly(question))
+        #expect(matcher.quickDecision(question) == nil, "not kept yet: it must be embedded")
         let first = matcher.decide(question)
         let embedded = encoder.embeddedQuestions
         #expect(embedded >= 1)
-        #expect(matcher.decidesQuickly(question))
-        for _ in 0..<5 { #expect(matcher.decide(question) == first) }
+        #expect(matcher.quickDecision(question) == first)
+        for _ in 0..<4 { #expect(matcher.decide(question) == first) }
         #expect(encoder.embeddedQuestions == embedded, "the repeats were not embedded again")
         #expect(first == matcher.freshDecision(question), "the kept decision is the one computed afresh")
         // Another wording is another question.
@@ -43,7 +43,7 @@ struct DecisionCacheTests {
         #expect(encoder.embeddedQuestions > embedded)
         let counts = matcher.decisionCacheCounts
         #expect(counts.hits == 5)
-        #expect(counts.misses == 2)
+        #expect(counts.misses == 3, "the quick look before the first decision, the first decision, the other wording")
     }
 
     @Test("a lexical engine decides every question quickly")
@@ -51,7 +51,9 @@ struct DecisionCacheTests {
         var settings = MatcherSettings()
         settings.model = .keyword
         let matcher = try Matcher(nuggets: SemanticMatcherTests.nuggets, settings: settings)
-        #expect(matcher.decidesQuickly("anything at all, never asked"))
+        let question = "anything at all, never asked"
+        #expect(matcher.quickDecision(question) == matcher.freshDecision(question))
+        #expect(matcher.quickDecision(String(repeating: "a long question ", count: 30)) == nil, "long ones go to the matching queue")
     }
 
     @Test("the cache holds at most two generations and keeps what is asked again")

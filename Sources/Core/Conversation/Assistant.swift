@@ -22,7 +22,20 @@ public struct Assistant: Sendable {
         if Self.asksForHelp(text) {
             return Response(reply: .help(command: command), log: nil)
         }
-        let decision = matcher.decide(text)
+        return response(to: message, text: text, decision: matcher.decide(text))
+    }
+
+    /// The response when it is cheap to give: help, or a question the matcher decides without
+    /// embedding it (`Matcher.quickDecision`); nil when the question must be embedded first.
+    public func quickResponse(to message: InboundMessage, command: String = "/learn") -> Response? {
+        let text = message.text.trimmedWhitespace
+        if Self.asksForHelp(text) {
+            return Response(reply: .help(command: command), log: nil)
+        }
+        return matcher.quickDecision(text).map { response(to: message, text: text, decision: $0) }
+    }
+
+    private func response(to message: InboundMessage, text: String, decision: MatchDecision) -> Response {
         let reply: Reply
         let outcome: QuestionLogEntry.Outcome
         let nuggetID: String?
@@ -52,13 +65,6 @@ public struct Assistant: Sendable {
     }
 
     public func nugget(id: String) -> Nugget? { byID[id] }
-
-    /// Whether the response to this message is cheap to compute: help, or a question the matcher
-    /// decides without embedding it (see `Matcher.decidesQuickly`).
-    public func respondsQuickly(to message: InboundMessage) -> Bool {
-        let text = message.text.trimmedWhitespace
-        return Self.asksForHelp(text) || matcher.decidesQuickly(text)
-    }
 
     static func asksForHelp(_ text: String) -> Bool {
         text.isEmpty || ["help", "?", "-h", "--help"].contains(text.lowercased())

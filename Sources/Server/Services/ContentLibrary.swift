@@ -53,7 +53,8 @@ public final class ContentLibrary: Service, Sendable {
     /// recently), which spares two thread hand-overs.
     public func respond(to message: InboundMessage, command: String) async -> Assistant.Response {
         let assistant = self.assistant
-        let length = message.text.unicodeScalars.count
+        // (Fewer bytes than the limit means fewer scalars too: most messages are not counted.)
+        let length = message.text.utf8.count > Matcher.maximumQuestionLength ? message.text.unicodeScalars.count : 0
         if length > Matcher.maximumQuestionLength {
             logger.notice(
                 "long message matched on its first characters",
@@ -61,10 +62,12 @@ public final class ContentLibrary: Service, Sendable {
                     "platform": "\(message.conversation.platform)", "characters": "\(length)", "matched_characters": "\(Matcher.maximumQuestionLength)",
                 ])
         }
-        var response =
-            assistant.respondsQuickly(to: message)
-            ? assistant.respond(to: message, command: command)
-            : await onMatchingQueue { assistant.respond(to: message, command: command) }
+        var response: Assistant.Response
+        if let quick = assistant.quickResponse(to: message, command: command) {
+            response = quick
+        } else {
+            response = await onMatchingQueue { assistant.respond(to: message, command: command) }
+        }
         if let log = response.log, log.outcome == .answered, let nuggetID = log.nuggetID {
             response.log?.answerID = AnswerFeedback.makeAnswerID()
             if quizSettings.reviewAskedNuggets {
