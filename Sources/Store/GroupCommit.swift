@@ -39,13 +39,7 @@ final class GroupCommitter: Sendable {
             let job = Job(
                 perform: { db in
                     do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try work(db)
-                            return .commit
-                        }
-                        guard let value else { return .failure(DatabaseError(resultCode: .SQLITE_ERROR, message: "no result")) }
-                        return .success(value)
+                        return .success(try Self.inSavepoint(db) { try work(db) })
                     } catch {
                         return .failure(error)
                     }
@@ -70,6 +64,21 @@ final class GroupCommitter: Sendable {
 
     /// Transactions committed so far, and the writes they held.
     var counts: (transactions: Int, writes: Int) { queue.withLock { ($0.transactions, $0.writes) } }
+
+    /// `work` in a savepoint of its own: rolled back alone if it throws. (GRDB's `inSavepoint` parses
+    /// its two statements at every call; these are prepared once per connection.)
+    private static func inSavepoint<T>(_ db: Database, _ work: () throws -> T) throws -> T {
+        try db.cachedStatement(sql: "SAVEPOINT flowlearn_write").execute()
+        do {
+            let value = try work()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT flowlearn_write").execute()
+            return value
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT flowlearn_write").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT flowlearn_write").execute()
+            throw error
+        }
+    }
 
     private func commitWhilePending() {
         while true {

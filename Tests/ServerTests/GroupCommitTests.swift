@@ -36,8 +36,11 @@ struct GroupCommitTests {
         #expect(transactions < 400, "concurrent writes were committed together (\(transactions) transactions for 400 writes)")
     }
 
-    @Test func aWriteThatFailsRollsBackAloneAndTheOthersCommit() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test(arguments: [false, true]) func aWriteThatFailsRollsBackAloneAndTheOthersCommit(onFile: Bool) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flowlearn-group-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = onFile ? try SQLiteStore(path: folder.appendingPathComponent("store.sqlite").path) : try SQLiteStore.inMemory()
         struct Refused: Error {}
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for number in 0..<50 {

@@ -1,6 +1,6 @@
 import FlowLearnCore
 import FlowLearnPoster
-import FlowLearnServer
+@testable import FlowLearnServer
 import FlowLearnStore
 import Foundation
 import Logging
@@ -25,7 +25,12 @@ struct LoggingTests {
             logger.warning("something \"quoted\"\nand a new line", metadata: ["status": "500"])
         }
         logger.info("outside any request")
-        #expect(lines.all.count == 2 && lines.all.allSatisfy { $0.hasSuffix("}\n") && $0.filter { $0 == "\n" }.count == 1 })
+        logger.info("nested", metadata: ["tags": ["a", "b\\"], "inner": ["z": "1", "a": ["x"]]])
+        let third = try #require(try JSONSerialization.jsonObject(with: Data(lines.all[2].utf8)) as? [String: Any])
+        let nested = try #require(third["metadata"] as? [String: Any])
+        #expect(nested["tags"] as? [String] == ["a", "b\\"] && (nested["inner"] as? [String: Any])?["a"] as? [String] == ["x"])
+        #expect(lines.all[2].contains(#""inner":{"a":["x"],"z":"1"}"#), "keys sorted at every level")
+        #expect(lines.all.count == 3 && lines.all.allSatisfy { $0.hasSuffix("}\n") && $0.filter { $0 == "\n" }.count == 1 })
         let first = try #require(try JSONSerialization.jsonObject(with: Data(lines.all[0].utf8)) as? [String: Any])
         #expect(first["level"] as? String == "warning" && first["message"] as? String == "something \"quoted\"\nand a new line")
         #expect(first["label"] as? String == "flowlearn.test" && (first["source"] as? String)?.isEmpty == false)
@@ -33,6 +38,47 @@ struct LoggingTests {
         #expect((first["metadata"] as? [String: String]) == ["component": "test", "status": "500", "request_id": "req-42"])
         let second = try #require(try JSONSerialization.jsonObject(with: Data(lines.all[1].utf8)) as? [String: Any])
         #expect((second["metadata"] as? [String: String])?["request_id"] == nil)
+    }
+
+    @Test func aTextLineIsSwiftLogsStreamFormatWithSortedMetadata() throws {
+        let lines = Lines()
+        var logger = Logger(label: "flowlearn.test") { label in
+            TextLogHandler(label: label, metadataProvider: FlowLearnLogging.requestIDProvider, write: lines.write)
+        }
+        logger[metadataKey: "component"] = "test"
+        struct Broken: Error, CustomStringConvertible { var description: String { "disk full" } }
+        RequestID.$current.withValue("req-42") {
+            logger.warning("store failed", metadata: ["status": "503", "tags": ["a", "b"]])
+        }
+        logger.info("plain", metadata: ["component": "override"])
+        logger.handler.log(event: LogEvent(level: .error, message: "with an error", error: Broken(), metadata: nil, source: "S", file: #file, function: #function, line: #line))
+        let all = lines.all
+        #expect(all.count == 3 && all.allSatisfy { $0.hasSuffix("\n") && $0.filter { $0 == "\n" }.count == 1 })
+        let first = try #require(all.first)
+        #expect(first.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} warning flowlearn\.test: component=test request_id=req-42 status=503 tags=\["a", "b"\] \[[A-Za-z]+\] store failed\n/) != nil, "\(first)")
+        #expect(all[1].hasSuffix(" info flowlearn.test: component=override [\(all[1].split(separator: "[")[1].split(separator: "]")[0])] plain\n"))
+        #expect(all[2].contains(" error flowlearn.test: component=test error.message=disk full error.type="), "\(all[2])")
+        #expect(all[2].hasSuffix(" [S] with an error\n"))
+    }
+
+    @Test func logTimesAreTheCLibrarysAndFoundationsTexts() throws {
+        var formatter = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        formatter.timeZone = TimeZone(identifier: "UTC") ?? .gmt
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            // A whole millisecond and 0.4 more (so that a Double a hair below the millisecond cannot
+            // make either side truncate to the one before).
+            let date = Date(timeIntervalSince1970: Double(Int64.random(in: 0..<253_402_300_799_000, using: &generator)) / 1000 + 0.0004)
+            #expect(LogClock.utcMilliseconds(date) == date.formatted(formatter), "\(date.timeIntervalSince1970)")
+            var time = time_t(Int(date.timeIntervalSince1970.rounded(.down)))
+            var local = tm()
+            _ = localtime_r(&time, &local)
+            var buffer = [CChar](repeating: 0, count: 64)
+            let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &local)
+            #expect(LogClock.localSecond(date) == String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        #expect(LogClock.utcMilliseconds(Date(timeIntervalSince1970: 1_764_621_374.1239)) == "2025-12-01T20:36:14.123Z")
+        #expect(LogClock.utcMilliseconds(Date(timeIntervalSince1970: .nan)) == "<unknown>" && LogClock.localSecond(Date(timeIntervalSince1970: .infinity)) == "<unknown>")
     }
 
     @Test func keptRepliesCarryTheRequestThatCausedThem() async throws {

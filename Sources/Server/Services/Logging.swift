@@ -6,7 +6,7 @@ import Logging
 import Synchronization
 
 /// How `serve` logs: text (swift-log's stream format) or JSON lines, both on stderr, every line of an
-/// inbound request's work carrying its `request_id`.
+/// inbound request's work carrying its `request_id` (the handlers: `LogHandlers.swift`).
 public enum FlowLearnLogging {
     /// Adds the current request's id to every log line.
     public static let requestIDProvider = Logger.MetadataProvider {
@@ -21,74 +21,10 @@ public enum FlowLearnLogging {
                 handler.logLevel = level
                 return handler
             }
-            var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+            var handler = TextLogHandler(label: label, metadataProvider: provider)
             handler.logLevel = level
             return handler
         }
-    }
-}
-
-/// One JSON object per line: `time` (UTC, milliseconds), `level`, `label`, `message`, `source`,
-/// `metadata` (the handler's, the provider's and the call's, later ones winning).
-public struct JSONLogHandler: LogHandler {
-    public var logLevel: Logger.Level = .info
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
-    let label: String
-    let write: @Sendable (String) -> Void
-
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, write: @escaping @Sendable (String) -> Void = JSONLogHandler.standardError) {
-        self.label = label
-        self.metadataProvider = metadataProvider
-        self.write = write
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        log(level: event.level, message: event.message, metadata: event.metadata, source: event.source)
-    }
-
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit { merged.merge(explicit) { _, new in new } }
-        var object: [String: Any] = [
-            "time": Self.timestamp(Date()), "level": level.rawValue, "label": label, "message": message.description, "source": source,
-        ]
-        if !merged.isEmpty { object["metadata"] = merged.mapValues(Self.json) }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        write(String(decoding: data, as: UTF8.self) + "\n")
-    }
-
-    static func json(_ value: Logger.Metadata.Value) -> Any {
-        switch value {
-        case .string(let text): return text
-        case .stringConvertible(let convertible): return convertible.description
-        case .array(let values): return values.map(json)
-        case .dictionary(let values): return values.mapValues(json)
-        }
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let seconds = Date(timeIntervalSince1970: Double(milliseconds / 1000))
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: seconds)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0,
-            Int(milliseconds % 1000))
-    }
-
-    private static let lock = Mutex(())
-
-    /// Writes a whole line to stderr at once, so lines from concurrent tasks never interleave.
-    public static let standardError: @Sendable (String) -> Void = { line in
-        lock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
     }
 }
 
