@@ -78,6 +78,12 @@ extension SlackJSONTests {
                 #expect(SlackReplyEncoder.immediateResponse(.nugget(nugget, confidence: 0.9), answerID: answerID) == expected)
             }
         }
+        // The same id edited (a reload): answered from the new text, not the template of the old one.
+        var nugget = Nugget(id: "edited", title: "Taxi", topic: "t", keywords: [], questions: ["q"], links: [], body: "Old text")
+        _ = SlackReplyEncoder.immediateResponse(.nugget(nugget, confidence: 0.9), answerID: "a1")
+        nugget.body = "New text"
+        let answer = String(decoding: SlackReplyEncoder.immediateResponse(.nugget(nugget, confidence: 0.9), answerID: "a1"), as: UTF8.self)
+        #expect(answer.contains("New text") && !answer.contains("Old text"))
     }
 }
 

@@ -92,17 +92,20 @@ public struct SlackReplyEncoder: Sendable {
         ])
     }
 
-    /// Answers in the acknowledgement, by nugget, without their buttons (bounded: emptied when full).
-    private static let answerTemplates = Mutex<[Nugget: (head: [UInt8], tail: [UInt8])]>([:])
+    /// Answers in the acknowledgement, by nugget id, without their buttons (bounded: emptied when
+    /// full). Each entry keeps the nugget it was made from: one edited since (a reload) is made again.
+    /// (By id, not by nugget: hashing a whole nugget, body and examples, costs more than the lookup saves.)
+    private static let answerTemplates = Mutex<[String: (nugget: Nugget, head: [UInt8], tail: [UInt8])]>([:])
 
     static func answerTemplate(_ nugget: Nugget) -> (head: [UInt8], tail: [UInt8]) {
-        if let known = answerTemplates.withLock({ $0[nugget] }) { return known }
+        // Comparing with the same nugget (the same strings) is quick: equal storage is not read.
+        if let known = answerTemplates.withLock({ $0[nugget.id] }), known.nugget == nugget { return (known.head, known.tail) }
         var message = Self.message(for: .nugget(nugget, confidence: 1), answerID: "-")  // its buttons are left out
         message.response_type = "ephemeral"
         let parts = message.jsonAroundLastBlock
         answerTemplates.withLock { table in
             if table.count >= SlackText.convertedLimit { table.removeAll(keepingCapacity: true) }
-            table[nugget] = parts
+            table[nugget.id] = (nugget, parts.head, parts.tail)
         }
         return parts
     }

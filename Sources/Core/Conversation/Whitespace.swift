@@ -7,6 +7,8 @@ extension StringProtocol {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !Self.trimmed($0) }), let last = scalars.lastIndex(where: { !Self.trimmed($0) })
         else { return "" }
+        // Most text has nothing to trim: taken whole, without copying scalar by scalar.
+        if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex { return String(self) }
         return String(String.UnicodeScalarView(scalars[first...last]))
     }
 

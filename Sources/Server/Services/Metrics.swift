@@ -54,11 +54,10 @@ final class HTTPMetrics: Sendable {
     func record(method: String, route: String, status: Int, seconds: Double) {
         state.withLock { state in
             state.requests[Key(method: method, route: route, status: status), default: 0] += 1
-            var durations = state.durations[route] ?? Durations()
-            for (index, bound) in Self.buckets.enumerated() where seconds <= bound { durations.counts[index] += 1 }
-            durations.count += 1
-            durations.sum += seconds
-            state.durations[route] = durations
+            // In place: a copy taken out of the dictionary would copy its bucket array at every request.
+            state.durations[route, default: Durations()].count += 1
+            state.durations[route, default: Durations()].sum += seconds
+            for (index, bound) in Self.buckets.enumerated() where seconds <= bound { state.durations[route, default: Durations()].counts[index] += 1 }
         }
     }
 
