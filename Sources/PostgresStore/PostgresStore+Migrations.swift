@@ -4,6 +4,14 @@ extension PostgresStore {
     /// The advisory lock every replica takes to migrate: one at a time, so replicas starting together
     /// migrate once ("FLOWLRN1" as a 64-bit number).
     static let migrationLock: Int64 = 0x464C_4F57_4C52_4E31
+    /// How long a starting replica waits for another one's migration: long enough for a big table's
+    /// index, short enough that a replica hung mid-migration (its connection still open, so its lock
+    /// held) fails the others' start-up with a message instead of hanging it.
+    public static let migrationLockWait: Duration = .seconds(120)
+    /// How long one migration step waits for a table another replica is reading or writing: a schema
+    /// change queued behind a long query would hold every later query on that table behind it, so it
+    /// gives up instead (the transaction rolls back, the replica fails to start and can try again).
+    static let schemaLockWait: Duration = .seconds(10)
 
     /// The schema, one numbered step per change; never edit a step that has shipped, add one.
     /// Together they hold what the SQLite migrations v1–v17 hold, in PostgreSQL's types: dates as
@@ -148,7 +156,16 @@ extension PostgresStore {
 
     private func migrate(on connection: PostgresConnection) async throws -> [Int] {
         try await connection.withTransaction(logger: logger) { connection -> [Int] in
-            try await connection.run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger)
+            try await connection.run(Self.setLockTimeout(migrationLockTimeout), logger)
+            do {
+                try await connection.run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
+                throw PostgresStoreError(
+                    "another replica has been migrating the schema for over \(migrationLockTimeout) (a large table, or a replica hung "
+                        + "with its connection open: see pg_locks where locktype = 'advisory' and objid = \(Self.migrationLock & 0xFFFF_FFFF)); "
+                        + "start this one again once it is done")
+            }
+            try await connection.run(Self.setLockTimeout(Self.schemaLockWait), logger)
             try await connection.run(
                 """
                 CREATE TABLE IF NOT EXISTS flowlearn_migrations (
@@ -164,6 +181,14 @@ extension PostgresStore {
             }
             return applied
         }
+    }
+
+    /// `SET LOCAL lock_timeout` (whole milliseconds, at least 1: 0 would mean no limit). SET takes no
+    /// bound parameters; the number is ours.
+    static func setLockTimeout(_ wait: Duration) -> PostgresQuery {
+        let (seconds, attoseconds) = wait.components
+        let milliseconds = max(1, min(seconds, 2_000_000) * 1000 + attoseconds / 1_000_000_000_000_000)
+        return PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = \(milliseconds)")
     }
 
     /// The migration steps recorded in the database, in order (for `config check` and tests).

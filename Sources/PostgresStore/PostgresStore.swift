@@ -27,15 +27,18 @@ public final class PostgresStore: Sendable {
     /// unreachable server fails there at once, with PostgreSQL's own words, instead of the pool
     /// retrying until its circuit breaker trips.
     let direct: PostgresConnection.Configuration?
+    /// How long a replica waits for another one's migration (the advisory lock) before it gives up.
+    let migrationLockTimeout: Duration
 
     /// Starts the connection pool; nothing connects until the first query (`open` connects at once).
     /// - Parameters:
     ///   - password: from the environment variable `store.passwordEnv` names (nil: none, as with `trust`).
     ///   - maximumConnections: the pool's size for this replica (the database's `max_connections` is
     ///     shared by every replica).
+    ///   - migrationLockTimeout: how long to wait for another replica's migration before failing.
     public init(
         location: PostgresLocation, password: String?, lease: LeaseHolder = .thisProcess(), maximumConnections: Int = 10,
-        logger: Logger = Logger(label: "flowlearn.store")
+        logger: Logger = Logger(label: "flowlearn.store"), migrationLockTimeout: Duration = PostgresStore.migrationLockWait
     ) {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: password, database: location.database,
@@ -59,6 +62,7 @@ public final class PostgresStore: Sendable {
             return direct
         }
         self.client = client
+        self.migrationLockTimeout = migrationLockTimeout
         self.location = location
         self.lease = lease
         self.logger = logger

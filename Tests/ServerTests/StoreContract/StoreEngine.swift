@@ -53,10 +53,11 @@ final class StoreDatabase: Sendable {
     }
 
     /// A PostgreSQL store on this database without connecting yet (for the concurrent-migration test).
-    func unopenedPostgresReplica(_ id: String) -> PostgresStore? {
+    func unopenedPostgresReplica(_ id: String, migrationLockTimeout: Duration = PostgresStore.migrationLockWait) -> PostgresStore? {
         guard let postgres else { return nil }
         let store = PostgresStore(
-            location: postgres, password: StoreEngine.postgresPassword, lease: LeaseHolder(id: id), maximumConnections: 2, logger: Self.quiet)
+            location: postgres, password: StoreEngine.postgresPassword, lease: LeaseHolder(id: id), maximumConnections: 2, logger: Self.quiet,
+            migrationLockTimeout: migrationLockTimeout)
         opened.withLock { $0.append(store) }
         return store
     }
