@@ -17,8 +17,8 @@ public final class SQLiteStore: AssistantStore {
     public let lease: LeaseHolder
 
     /// Pages of write-ahead log (4 KiB each) after which a commit checkpoints (finishing what the
-    /// background checkpoints copied, and starting the log again: it stays under about 32 MiB).
-    static let checkpointPages = 8192
+    /// background checkpoints copied, and starting the log again: it stays near 2 MiB).
+    static let checkpointPages = 512
     /// Copies the write-ahead log into the file in the background (nil in memory).
     let checkpointer: WALCheckpointer?
 
@@ -41,10 +41,11 @@ public final class SQLiteStore: AssistantStore {
         // question log writes to stay in memory instead of being read back for every batch. The
         // write-ahead log is copied back into the file (a checkpoint, which syncs the file) by a
         // connection of its own every few milliseconds (`WALCheckpointer`); the writer checkpoints
-        // only after 8,192 pages, and then has little left to copy. (Checkpointing on the writer
-        // after 256 pages, as before, held every request behind that commit: in the receiver benchmark
-        // about 10,700 questions/s, and 12,200-13,300 with the background checkpoints. After 4,096
-        // pages the writer's own checkpoints came twice as often and p99 was about 1 ms worse.)
+        // only after 512 pages, and then has little left to copy. (Receiver benchmark, three 10 s runs
+        // each on a busy machine: checkpointing on the writer after 256 pages, as before, 8,600
+        // questions/s with p99 9.4 ms; in the background with the writer at 512 pages, 10,200/s and
+        // 8.1 ms; at 1,024 pages 10,300/s and 10.0 ms; at 8,192 pages up to 12,500/s but p99 11-12 ms,
+        // the writer's rarer checkpoints being the longer waits.)
         try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA cache_size = -8192")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")

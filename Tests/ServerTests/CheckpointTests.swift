@@ -14,12 +14,12 @@ struct CheckpointTests {
         var store: SQLiteStore? = try SQLiteStore(path: path)
         let fileSize = { ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0 }
         let before = fileSize()
-        // About 2 MB of questions, some hundreds of pages of log: below the writer's own checkpoint
-        // (8,192 pages), so only the background can move them into the file.
-        try await Self.ask(400, into: try #require(store))
+        // About 500 KB of questions, some 200 pages of log: below the writer's own checkpoint (512
+        // pages), so only the background can move them into the file.
+        try await Self.ask(100, into: try #require(store))
         let deadline = ContinuousClock.now + .seconds(10)
-        while fileSize() < before + 1_000_000, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(fileSize() >= before + 1_000_000, "the questions reached the database file (\(fileSize()) bytes, \(before) before)")
+        while fileSize() < before + 250_000, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(fileSize() >= before + 250_000, "the questions reached the database file (\(fileSize()) bytes, \(before) before)")
         let counts = try #require(store?.checkpointer?.counts)
         #expect(counts.passes > 0 && counts.failures == 0)
 
