@@ -98,3 +98,66 @@ struct CandidatesJSONTests {
         #expect(odd.first?.score == 0 && odd.first?.confidence == 0, "JSON has no NaN or infinity: written as 0")
     }
 }
+
+@Suite("Decision cache: wordings that share an entry")
+struct DecisionCacheKeyTests {
+    @Test("ASCII case and runs of white space are one entry; other differences are not")
+    func keys() {
+        #expect(DecisionCache.key("How do I  reset\tmy Password?\n") == "how do i reset my password?")
+        #expect(DecisionCache.key("  taxi\r\n receipts ") == "taxi receipts")
+        #expect(DecisionCache.key("how do i reset my password?") == "how do i reset my password?")
+        #expect(DecisionCache.key("Émile's taxi") == "Émile's taxi", "non-ASCII letters keep their case")
+        #expect(DecisionCache.key("what is [CLS] for") == "what is [CLS] for", "special tokens are read case-sensitively")
+        #expect(DecisionCache.key("taxi\u{00A0}receipts") == "taxi\u{00A0}receipts")
+        #expect(DecisionCache.key(String(repeating: "a", count: DecisionCache.longestKept + 1)) == nil)
+        #expect(DecisionCache.key("") == "")
+    }
+
+    @Test("another casing and spacing of a question kept is answered from its entry, not embedded again")
+    func variantsShareTheEntry() throws {
+        let encoder = CountingEncoder()
+        var settings = MatcherSettings()
+        settings.model = .semantic
+        let matcher = try Matcher(nuggets: SemanticMatcherTests.nuggets, outOfScope: SemanticMatcherTests.outOfScope, settings: settings, encoder: encoder)
+        let first = matcher.decide("can I expense a cab home")
+        let embedded = encoder.embeddedQuestions
+        #expect(matcher.quickDecision("Can I  expense a CAB home") == first)
+        #expect(encoder.embeddedQuestions == embedded)
+    }
+
+    /// The starter pack's development questions, each with its letters' case and its spaces changed.
+    static func variants() throws -> [(String, String)] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let csv = try String(contentsOf: root.appendingPathComponent("bench/questions/starter-dev.csv"), encoding: .utf8)
+        var generator = SystemRandomNumberGenerator()
+        return csv.split(separator: "\n").dropFirst().compactMap { line -> (String, String)? in
+            // text,label with the text quoted when it holds a comma: the text is all but the last field.
+            guard let comma = line.lastIndex(of: ",") else { return nil }
+            var text = String(line[..<comma])
+            if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = String(text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") }
+            let changed = text.map { character -> String in
+                if character == " " { return [" ", "  ", "\t", " \n "].randomElement(using: &generator) ?? " " }
+                return Bool.random(using: &generator) ? character.uppercased() : String(character)
+            }.joined()
+            return (text, changed)
+        }
+    }
+
+    @Test("the lexical engines decide each variant of the starter questions as they decide the question")
+    func lexicalEnginesAgree() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let pack = try ContentLinter.loadPack(ContentDirectory.read(root.appendingPathComponent("Intents").path))
+        let pairs = try Self.variants()
+        #expect(pairs.count >= 100)
+        for model in [MatcherSettings.Model.keyword, .learned] {
+            var settings = MatcherSettings()
+            settings.model = model
+            let matcher = try Matcher(nuggets: pack.nuggets, outOfScope: pack.outOfScope, settings: settings)
+            for (question, variant) in pairs {
+                let key = try #require(DecisionCache.key(variant))
+                #expect(key == DecisionCache.key(question), "\(variant.debugDescription)")
+                #expect(matcher.freshDecision(variant) == matcher.freshDecision(question), "\(model): \(variant.debugDescription)")
+            }
+        }
+    }
+}

@@ -18,6 +18,24 @@ struct EncoderTests {
         #expect(wrong.isEmpty, "\(wrong.count) texts tokenised differently:\n\(wrong.prefix(5).joined(separator: "\n"))")
     }
 
+    @Test("ASCII case and runs of white space do not change the ids (what the decision cache relies on)")
+    func caseAndSpacesDoNotMatter() throws {
+        let tokenizer = try EncoderFixtures.encoder.get().tokenizer
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let csv = try String(contentsOf: root.appendingPathComponent("bench/questions/starter-dev.csv"), encoding: .utf8)
+        let questions = csv.split(separator: "\n").dropFirst().compactMap { line in line.lastIndex(of: ",").map { String(line[..<$0]) } }
+        #expect(questions.count >= 100)
+        var generator = SystemRandomNumberGenerator()
+        for question in questions {
+            let variant = question.map { character -> String in
+                if character == " " { return [" ", "  ", "\t", " \n ", "\r\n"].randomElement(using: &generator) ?? " " }
+                return Bool.random(using: &generator) ? character.uppercased() : String(character)
+            }.joined()
+            #expect(tokenizer.ids(" " + variant + "\t") == tokenizer.ids(question), "\(variant.debugDescription)")
+        }
+        #expect(tokenizer.ids("what is [CLS]") != tokenizer.ids("what is [cls]"), "special tokens are case-sensitive")
+    }
+
     @Test("known ids for a plain sentence, accents, punctuation and a word past 100 characters")
     func knownIDs() throws {
         let tokenizer = try EncoderFixtures.encoder.get().tokenizer
