@@ -74,10 +74,23 @@ final class GroupCommitter: Sendable {
             try db.cachedStatement(sql: "RELEASE SAVEPOINT flowlearn_write").execute()
             return value
         } catch {
-            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT flowlearn_write").execute()
-            try db.cachedStatement(sql: "RELEASE SAVEPOINT flowlearn_write").execute()
+            do {
+                try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT flowlearn_write").execute()
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT flowlearn_write").execute()
+            } catch let rollback {
+                // Its partial writes could not be undone: the whole batch must not commit.
+                throw UndoFailed(write: error, rollback: rollback)
+            }
             throw error
         }
+    }
+
+    /// A write failed and its savepoint could not be rolled back: its batch's transaction is rolled
+    /// back whole (every write in it fails, and is retried by its platform).
+    struct UndoFailed: Error, CustomStringConvertible {
+        let write: any Error
+        let rollback: any Error
+        var description: String { "\(write) (and its rollback failed: \(rollback))" }
     }
 
     private func commitWhilePending() {
@@ -94,7 +107,11 @@ final class GroupCommitter: Sendable {
                 queue.writes += batch.count
             }
             do {
-                let results = try writer.write { db in batch.map { $0.perform(db) } }
+                let results = try writer.write { db in
+                    let results = batch.map { $0.perform(db) }
+                    for case .failure(let error as UndoFailed) in results { throw error }
+                    return results
+                }
                 for (job, result) in zip(batch, results) { job.resume(result) }
             } catch {
                 for job in batch { job.resume(.failure(error)) }  // the commit failed: nothing of this batch is stored

@@ -16,8 +16,9 @@ public final class SQLiteStore: AssistantStore {
     /// This process's leases on the nudges, kept replies and learning records it claims.
     public let lease: LeaseHolder
 
-    /// Pages of write-ahead log (4 KiB each) after which a commit checkpoints (finishing what the
-    /// background checkpoints copied, and starting the log again: it stays near 2 MiB).
+    /// Pages of write-ahead log (4 KiB each) after which a commit checkpoints, finishing what the
+    /// background checkpoints copied, so that the next write starts the log again (it stays near
+    /// 2 MiB unless a reader keeps an old snapshot open).
     static let checkpointPages = 512
     /// Copies the write-ahead log into the file in the background (nil in memory).
     let checkpointer: WALCheckpointer?

@@ -7,10 +7,12 @@ import Synchronization
 /// second, and copying them on the writer's thread held every request waiting for a commit behind it.
 ///
 /// Passes are `PASSIVE` (they never block the writer or readers) and run every few milliseconds while
-/// the log grows, less often when it is quiet. A passive pass cannot restart the log (the writer keeps
-/// appending), so the writer's own automatic checkpoint stays on at a larger size
-/// (`SQLiteStore.checkpointPages`): by then this thread has copied nearly everything, the writer
-/// copies the last few pages, and the log starts again from its beginning, bounding its size.
+/// the log grows, less often when it is quiet. The log starts again from its beginning at the next
+/// write once every frame in it has been copied (and no reader still reads an older snapshot); under
+/// steady load the writer appends while a pass copies, so these passes alone never finish the copy
+/// and the log would grow without bound. The writer's own automatic checkpoint therefore stays on, at
+/// `SQLiteStore.checkpointPages`: it runs between two of its commits, by then this thread has copied
+/// nearly everything, it copies the last few pages, and the next write starts the log again.
 final class WALCheckpointer: Sendable {
     /// Pause after a pass that found new frames, and the longest pause when the log is quiet.
     static let busyPause: Duration = .milliseconds(5)
@@ -44,23 +46,27 @@ final class WALCheckpointer: Sendable {
     }
 
     private func pass() {
-        let frames: Int?
+        let outcome: (busy: Bool, frames: Int)?
         do {
-            // (busy, frames in the log, frames copied): a log being restarted by the writer just now
-            // answers busy, and the next pass tries again.
-            frames = try connection.writeWithoutTransaction { db in
-                try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").flatMap { row -> Int? in row[1] }
+            // (busy, frames in the log, frames copied); busy: another checkpoint (the writer's own)
+            // holds the checkpoint lock, and this pass copied nothing.
+            outcome = try connection.writeWithoutTransaction { db in
+                try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").flatMap { row -> (Bool, Int)? in
+                    guard let busy = row[0] as Int?, let frames = row[1] as Int? else { return nil }
+                    return (busy != 0, frames)
+                }
             }
         } catch {
-            frames = nil
+            outcome = nil
         }
         let pause = state.withLock { state -> Duration in
             state.passes += 1
-            guard let frames else {
+            guard let (busy, frames) = outcome else {
                 state.failures += 1
                 state.pause = Self.quietPause
                 return state.pause
             }
+            if busy { return Self.busyPause }  // soon again, once the other checkpoint is done
             // New frames since the last pass: soon again. Quiet: twice as long each time, up to a second.
             if frames != state.lastFrames {
                 state.pause = Self.busyPause

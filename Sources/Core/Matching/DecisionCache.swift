@@ -74,12 +74,12 @@ final class DecisionCache: Sendable {
         let bytes = wording.utf8
         guard bytes.count <= longestKept else { return nil }
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        // The encoder reads [CLS], [SEP] and the like typed in a question case-sensitively: such a
+        // wording is kept as it is.
+        if bytes.contains(UInt8(ascii: "[")) { return wording }
         var plain = true
         var previous: UInt8 = 0x20  // a space before the start: one at the start is a change
         for byte in bytes {
-            // The encoder reads [CLS], [SEP] and the like typed in a question case-sensitively: such a
-            // wording is kept as it is.
-            if byte == UInt8(ascii: "[") { return wording }
             if (0x41...0x5A).contains(byte) || (isSpace(byte) && (byte != 0x20 || previous == 0x20)) {
                 plain = false
                 break

@@ -107,19 +107,35 @@ public enum LogOutput {
         var line = line
         lock.withLock { _ in
             line.withUTF8 { bytes in
-                var offset = 0
-                while offset < bytes.count, let base = bytes.baseAddress {
-                    let written = Glibc.write(STDERR_FILENO, base + offset, bytes.count - offset)
-                    if written > 0 {
-                        offset += written
-                    } else if written < 0, errno == EINTR {
-                        continue
-                    } else {
-                        return  // stderr closed or full: the line is dropped, the server goes on
-                    }
+                let written = writeAll(bytes)
+                // Cut short (stderr closed, or full for too long): end the line, so the next one does
+                // not run on from it (a JSON reader loses one line, not two).
+                if written > 0, written < bytes.count {
+                    _ = [UInt8(ascii: "\n")].withUnsafeBufferPointer { writeAll($0) }
                 }
             }
         }
+    }
+
+    /// Bytes written to stderr: all of them, or fewer if it is closed or stays full for about 0.1 s
+    /// (a non-blocking stderr answers EAGAIN when its reader is slow).
+    private static func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var offset = 0
+        var waits = 0
+        while offset < bytes.count, let base = bytes.baseAddress {
+            let written = Glibc.write(STDERR_FILENO, base + offset, bytes.count - offset)
+            if written > 0 {
+                offset += written
+            } else if written < 0, errno == EINTR {
+                continue
+            } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK, waits < 100 {
+                waits += 1
+                usleep(1000)
+            } else {
+                break
+            }
+        }
+        return offset
     }
 
     /// The handler's metadata, then the provider's, then the call's (later ones winning), and the
