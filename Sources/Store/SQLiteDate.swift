@@ -15,30 +15,19 @@ enum SQLiteDate {
         let (year, month, day) = CivilDate.from(daysSince1970: days)
         var text = [UInt8]()
         text.reserveCapacity(23)
-        append(year, digits: 4, to: &text)
+        CivilDate.appendDigits(year, 4, to: &text)
         text.append(UInt8(ascii: "-"))
-        append(month, digits: 2, to: &text)
+        CivilDate.appendDigits(month, 2, to: &text)
         text.append(UInt8(ascii: "-"))
-        append(day, digits: 2, to: &text)
+        CivilDate.appendDigits(day, 2, to: &text)
         text.append(UInt8(ascii: " "))
-        append(inDay / 3_600_000, digits: 2, to: &text)
+        CivilDate.appendDigits(inDay / 3_600_000, 2, to: &text)
         text.append(UInt8(ascii: ":"))
-        append(inDay / 60_000 % 60, digits: 2, to: &text)
+        CivilDate.appendDigits(inDay / 60_000 % 60, 2, to: &text)
         text.append(UInt8(ascii: ":"))
-        append(inDay / 1000 % 60, digits: 2, to: &text)
+        CivilDate.appendDigits(inDay / 1000 % 60, 2, to: &text)
         text.append(UInt8(ascii: "."))
-        append(inDay % 1000, digits: 3, to: &text)
+        CivilDate.appendDigits(inDay % 1000, 3, to: &text)
         return String(decoding: text, as: UTF8.self).databaseValue
-    }
-
-    private static func append(_ value: Int64, digits: Int, to text: inout [UInt8]) {
-        var divisor: Int64 = 1
-        for _ in 1..<digits { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            text.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }

@@ -131,7 +131,7 @@ struct DecisionCacheKeyTests {
     static func variants() throws -> [(String, String)] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let csv = try String(contentsOf: root.appendingPathComponent("bench/questions/starter-dev.csv"), encoding: .utf8)
-        var generator = SeededGenerator(seed: 17)
+        var generator = SplitMix64(seed: 17)
         return csv.split(separator: "\n").dropFirst().compactMap { line -> (String, String)? in
             // text,label with the text quoted when it holds a comma: the text is all but the last field.
             guard let comma = line.lastIndex(of: ",") else { return nil }
@@ -164,15 +164,3 @@ struct DecisionCacheKeyTests {
     }
 }
 
-/// SplitMix64: the same variants at every run, so a failure can be reproduced.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import FlowLearnCore
 @testable import FlowLearnEncoder
 
 @Suite("MiniLM encoder against the reference implementation")
@@ -25,7 +26,7 @@ struct EncoderTests {
         let csv = try String(contentsOf: root.appendingPathComponent("bench/questions/starter-dev.csv"), encoding: .utf8)
         let questions = csv.split(separator: "\n").dropFirst().compactMap { line in line.lastIndex(of: ",").map { String(line[..<$0]) } }
         #expect(questions.count >= 100)
-        var generator = SeededWords(seed: 17)
+        var generator = SplitMix64(seed: 17)
         for question in questions {
             let variant = question.map { character -> String in
                 if character == " " { return [" ", "  ", "\t", " \n ", "\r\n"].randomElement(using: &generator) ?? " " }
@@ -120,15 +121,3 @@ struct EncoderEdgeTests {
     }
 }
 
-/// SplitMix64: the same variants at every run, so a failure can be reproduced.
-struct SeededWords: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -18,7 +18,7 @@ struct LoggingTests {
     @Test func aJSONLineHasTimeLevelMessageSourceAndTheRequestID() throws {
         let lines = Lines()
         var logger = Logger(label: "flowlearn.test") { label in
-            JSONLogHandler(label: label, metadataProvider: FlowLearnLogging.requestIDProvider, write: lines.write)
+            LineLogHandler(.json, label: label, metadataProvider: FlowLearnLogging.requestIDProvider, write: lines.write)
         }
         logger[metadataKey: "component"] = "test"
         RequestID.$current.withValue("req-42") {
@@ -43,7 +43,7 @@ struct LoggingTests {
     @Test func aTextLineIsSwiftLogsStreamFormatWithSortedMetadata() throws {
         let lines = Lines()
         var logger = Logger(label: "flowlearn.test") { label in
-            TextLogHandler(label: label, metadataProvider: FlowLearnLogging.requestIDProvider, write: lines.write)
+            LineLogHandler(.text, label: label, metadataProvider: FlowLearnLogging.requestIDProvider, write: lines.write)
         }
         logger[metadataKey: "component"] = "test"
         struct Broken: Error, CustomStringConvertible { var description: String { "disk full" } }

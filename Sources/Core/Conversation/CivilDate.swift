@@ -13,4 +13,17 @@ public enum CivilDate {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
+
+    /// Appends `value` (not negative) as exactly `digits` ASCII digits, zero-padded (the higher digits
+    /// of a longer number are left out): the fixed-width fields of date texts.
+    public static func appendDigits(_ value: Int64, _ digits: Int, to text: inout [UInt8]) {
+        var divisor: Int64 = 1
+        for _ in 0..<max(0, digits - 1) { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            text.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
 }

@@ -3,20 +3,33 @@ import Foundation
 import Logging
 import Synchronization
 
-/// `log.format: "text"`: swift-log's stream format, one line per event,
-/// `2026-12-01T20:49:34+0000 info flowlearn: key=value request_id=… [FlowLearnServer] message`
-/// (local time to the second, metadata sorted by key), written for a busy request path: the time
-/// text is made once a second instead of at every line (swift-log's handler asks the C library for
-/// the local time zone at each line, a `stat` of `/etc/localtime` every time), and a line goes out in
-/// one `write`.
-public struct TextLogHandler: LogHandler {
+/// One line per event on stderr (or `write`), in one of `log.format`'s two forms:
+///
+/// - `text`: swift-log's stream format,
+///   `2026-12-01T20:49:34+0000 info flowlearn: key=value request_id=… [FlowLearnServer] message`
+///   (local time to the second, metadata sorted by key);
+/// - `json`: one object per line: `time` (UTC, milliseconds), `level`, `label`, `message`, `source`,
+///   `metadata`, keys sorted.
+///
+/// Metadata is the handler's, the provider's and the call's, later ones winning. Written for a busy
+/// request path: the local time text is made once a second instead of at every line (swift-log's own
+/// handler asks the C library for the time zone at each line, a `stat` of `/etc/localtime` every
+/// time), JSON is written directly, and a line goes out in one `write`.
+public struct LineLogHandler: LogHandler {
+    public enum Format: Sendable { case text, json }
+
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
+    let format: Format
     let label: String
     let write: @Sendable (String) -> Void
 
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, write: @escaping @Sendable (String) -> Void = LogOutput.standardError) {
+    public init(
+        _ format: Format, label: String, metadataProvider: Logger.MetadataProvider? = nil,
+        write: @escaping @Sendable (String) -> Void = LogOutput.standardError
+    ) {
+        self.format = format
         self.label = label
         self.metadataProvider = metadataProvider
         self.write = write
@@ -29,6 +42,13 @@ public struct TextLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let merged = LogOutput.merged(metadata, metadataProvider, event)
+        switch format {
+        case .text: write(text(event, merged))
+        case .json: write(json(event, merged))
+        }
+    }
+
+    private func text(_ event: LogEvent, _ merged: Logger.Metadata) -> String {
         var line = LogClock.localSecond(Date())
         line.reserveCapacity(160)
         line += " "
@@ -39,33 +59,10 @@ public struct TextLogHandler: LogHandler {
             line += " " + key + "=" + value.description
         }
         line += " [" + event.source + "] " + event.message.description + "\n"
-        write(line)
-    }
-}
-
-/// `log.format: "json"`: one JSON object per line: `time` (UTC, milliseconds), `level`, `label`,
-/// `message`, `source`, `metadata` (the handler's, the provider's and the call's, later ones winning),
-/// keys sorted.
-public struct JSONLogHandler: LogHandler {
-    public var logLevel: Logger.Level = .info
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
-    let label: String
-    let write: @Sendable (String) -> Void
-
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, write: @escaping @Sendable (String) -> Void = LogOutput.standardError) {
-        self.label = label
-        self.metadataProvider = metadataProvider
-        self.write = write
+        return line
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        let merged = LogOutput.merged(metadata, metadataProvider, event)
+    private func json(_ event: LogEvent, _ merged: Logger.Metadata) -> String {
         var out = JSONBytes()
         out.object { object in
             object.field("label", label)
@@ -76,7 +73,7 @@ public struct JSONLogHandler: LogHandler {
             object.field("time", LogClock.utcMilliseconds(Date()))
         }
         out.append(json: [UInt8(ascii: "\n")])
-        write(String(decoding: out.bytes, as: UTF8.self))
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     private static func write(_ value: Logger.Metadata.Value, to out: inout JSONBytes) {
@@ -182,24 +179,13 @@ enum LogClock {
         let inDay = milliseconds % 86_400_000
         var text = [UInt8]()
         text.reserveCapacity(24)
-        func append(_ value: Int64, _ digits: Int, then separator: Character?) {
-            var divisor: Int64 = 1
-            for _ in 1..<digits { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                text.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-                rest %= divisor
-                divisor /= 10
-            }
-            if let separator, let ascii = separator.asciiValue { text.append(ascii) }
+        for (value, digits, separator) in [
+            (year, 4, "-"), (month, 2, "-"), (day, 2, "T"), (inDay / 3_600_000, 2, ":"), (inDay / 60_000 % 60, 2, ":"), (inDay / 1000 % 60, 2, "."),
+            (inDay % 1000, 3, "Z"),
+        ] as [(Int64, Int, Unicode.Scalar)] {
+            CivilDate.appendDigits(value, digits, to: &text)
+            text.append(UInt8(ascii: separator))
         }
-        append(year, 4, then: "-")
-        append(month, 2, then: "-")
-        append(day, 2, then: "T")
-        append(inDay / 3_600_000, 2, then: ":")
-        append(inDay / 60_000 % 60, 2, then: ":")
-        append(inDay / 1000 % 60, 2, then: ".")
-        append(inDay % 1000, 3, then: "Z")
         return String(decoding: text, as: UTF8.self)
     }
 }

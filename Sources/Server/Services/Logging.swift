@@ -17,11 +17,11 @@ public enum FlowLearnLogging {
     public static func factory(format: String, level: Logger.Level) -> @Sendable (String, Logger.MetadataProvider?) -> any LogHandler {
         { label, provider in
             if format == "json" {
-                var handler = JSONLogHandler(label: label, metadataProvider: provider)
+                var handler = LineLogHandler(.json, label: label, metadataProvider: provider)
                 handler.logLevel = level
                 return handler
             }
-            var handler = TextLogHandler(label: label, metadataProvider: provider)
+            var handler = LineLogHandler(.text, label: label, metadataProvider: provider)
             handler.logLevel = level
             return handler
         }
