@@ -290,3 +290,11 @@ public final class SQLiteStore: AssistantStore {
         }
     }
 }
+
+extension SQLiteStore: WriteCounting {
+    public var writeCounters: WriteCounters {
+        let (commits, writes) = committer.counts
+        let checkpoints = checkpointer?.counts
+        return WriteCounters(commits: commits, writes: writes, checkpointPasses: checkpoints?.passes, checkpointFailures: checkpoints?.failures)
+    }
+}

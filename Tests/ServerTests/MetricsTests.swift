@@ -1,4 +1,5 @@
 import FlowLearnCore
+@testable import FlowLearnServer
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -69,6 +70,18 @@ struct MetricsTests {
             #expect(!after.contains("/no/such/path"))
             #expect(after.contains("flowlearn_http_request_duration_seconds_count{route=\"/slack/commands\"} 3\n"))
             #expect(after.contains("flowlearn_matcher_info{engine=\""))
+            // The two questions were committed by the group commit (in one or two transactions).
+            let commits = after.split(separator: "\n").first { $0.hasPrefix("flowlearn_store_commits_total ") }.flatMap { Int($0.split(separator: " ")[1]) }
+            let writes = after.split(separator: "\n").first { $0.hasPrefix("flowlearn_store_commit_writes_total ") }.flatMap { Int($0.split(separator: " ")[1]) }
+            #expect(writes.map { $0 >= 2 } == true && commits.map { $0 >= 1 && $0 <= (writes ?? 0) } == true, "\(after)")
+            #expect(!after.contains("flowlearn_store_checkpoint_passes_total"), "an in-memory store has no background checkpoints")
         }
+    }
+
+    @Test func checkpointPassesAreCountedByResult() {
+        let text = MetricsPage.writeCounters(WriteCounters(commits: 3, writes: 10, checkpointPasses: 7, checkpointFailures: 2))
+        #expect(text.contains("flowlearn_store_commits_total 3\n") && text.contains("flowlearn_store_commit_writes_total 10\n"))
+        #expect(text.contains("flowlearn_store_checkpoint_passes_total{result=\"ok\"} 5\n"))
+        #expect(text.contains("flowlearn_store_checkpoint_passes_total{result=\"failed\"} 2\n"))
     }
 }

@@ -151,3 +151,26 @@ public protocol RoomStore: Sendable {
     func setRoom(platform: String, room: String, isDirect: Bool) async throws
     func isDirectRoom(platform: String, room: String) async throws -> Bool
 }
+
+/// How a store has written since it opened, for `/metrics`: requests' writes committed together
+/// (group commit) and the background checkpoints of its write-ahead log. A store without such
+/// machinery (PostgreSQL commits each change itself) does not conform.
+public protocol WriteCounting: Sendable {
+    var writeCounters: WriteCounters { get }
+}
+
+public struct WriteCounters: Sendable, Equatable {
+    /// Transactions the group committer committed, and the requests' writes they held.
+    public var commits: Int
+    public var writes: Int
+    /// Background checkpoint passes, and those that failed (nil: no background checkpoints).
+    public var checkpointPasses: Int?
+    public var checkpointFailures: Int?
+
+    public init(commits: Int, writes: Int, checkpointPasses: Int? = nil, checkpointFailures: Int? = nil) {
+        self.commits = commits
+        self.writes = writes
+        self.checkpointPasses = checkpointPasses
+        self.checkpointFailures = checkpointFailures
+    }
+}

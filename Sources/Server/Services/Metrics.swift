@@ -133,6 +133,30 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// The whole `/metrics` page: content, matcher, questions and nudges (from the store), HTTP.
 enum MetricsPage {
+    /// The store's group commits and background checkpoints (SQLite): writes per commit is the
+    /// batching a busy server gets; failed checkpoints mean a write-ahead log that may keep growing.
+    static func writeCounters(_ counters: WriteCounters) -> String {
+        var text = """
+            # HELP flowlearn_store_commits_total Transactions committed by the store's group commit.
+            # TYPE flowlearn_store_commits_total counter
+            flowlearn_store_commits_total \(counters.commits)
+            # HELP flowlearn_store_commit_writes_total Requests' writes those transactions held.
+            # TYPE flowlearn_store_commit_writes_total counter
+            flowlearn_store_commit_writes_total \(counters.writes)
+
+            """
+        if let passes = counters.checkpointPasses, let failures = counters.checkpointFailures {
+            text += """
+                # HELP flowlearn_store_checkpoint_passes_total Background checkpoints of the write-ahead log, by result.
+                # TYPE flowlearn_store_checkpoint_passes_total counter
+                flowlearn_store_checkpoint_passes_total{result="ok"} \(passes - failures)
+                flowlearn_store_checkpoint_passes_total{result="failed"} \(failures)
+
+                """
+        }
+        return text
+    }
+
     static func render(http: HTTPMetrics, matcher: Matcher, store: any LearningStore) async -> String {
         var text = """
             # HELP flowlearn_content_nuggets Nuggets loaded from the content folder.
@@ -143,6 +167,7 @@ enum MetricsPage {
             flowlearn_matcher_info{engine="\(matcher.engineName)",threshold="\(String(format: "%.4f", matcher.threshold))"} 1
 
             """
+        if let counting = store as? any WriteCounting { text += writeCounters(counting.writeCounters) }
         if let counts = try? await store.questionCounts() {
             text += """
                 # HELP flowlearn_questions_total Questions asked in chat, by outcome (the question log).
